@@ -1,0 +1,9 @@
+/* cmd_ci.c — placeholder until its owner lands the real subcommand. */
+#include <stdio.h>
+#include "equitylens/cli.h"
+int cmd_ci(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "equitylens %s: not built yet\n", argv[0]);
+    return EL_EXIT_FAIL;
+}
