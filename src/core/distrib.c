@@ -1,0 +1,90 @@
+/* distrib.c — see include/equitylens/distrib.h. Domain checks happen here so
+ * that GSL's error handler (which aborts by default) is never reached for
+ * arguments outside a distribution's support. */
+#include "equitylens/distrib.h"
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+
+static int bad_p(double p) { return !(p >= 0.0 && p <= 1.0); }
+
+double el_norm_cdf(double x)
+{
+    if (isnan(x)) return NAN;
+    return gsl_cdf_ugaussian_P(x);
+}
+
+double el_norm_quantile(double p)
+{
+    if (bad_p(p)) return NAN;
+    if (p == 0.0) return -INFINITY;
+    if (p == 1.0) return INFINITY;
+    return gsl_cdf_ugaussian_Pinv(p);
+}
+
+double el_t_quantile(double p, double df)
+{
+    if (bad_p(p) || !(df > 0.0)) return NAN;
+    if (isinf(df)) return el_norm_quantile(p);
+    if (p == 0.0) return -INFINITY;
+    if (p == 1.0) return INFINITY;
+    return gsl_cdf_tdist_Pinv(p, df);
+}
+
+double el_t_cdf(double x, double df)
+{
+    if (isnan(x) || !(df > 0.0)) return NAN;
+    return gsl_cdf_tdist_P(x, df);
+}
+
+double el_chisq_quantile(double p, double df)
+{
+    if (bad_p(p) || !(df >= 0.0) || isinf(df)) return NAN;
+    if (df == 0.0 || p == 0.0) return 0.0;
+    if (p == 1.0) return INFINITY;
+    return gsl_cdf_chisq_Pinv(p, df);
+}
+
+double el_chisq_cdf(double x, double df)
+{
+    if (isnan(x) || !(df > 0.0)) return NAN;
+    if (x <= 0.0) return 0.0;
+    return gsl_cdf_chisq_P(x, df);
+}
+
+double el_poisson_cdf(double k, double mu)
+{
+    if (isnan(k) || !(mu >= 0.0) || isinf(mu)) return NAN;
+    k = floor(k);
+    if (k < 0.0) return 0.0;
+    if (mu == 0.0) return 1.0;
+    /* P(X <= k) = Q(k+1, mu): upper regularised incomplete gamma */
+    return gsl_cdf_gamma_Q(mu, k + 1.0, 1.0);
+}
+
+double el_binomial_cdf(double k, double n, double p)
+{
+    if (isnan(k) || !(n >= 0.0) || bad_p(p) || n > 4294967295.0) return NAN;
+    k = floor(k);
+    if (k < 0.0) return 0.0;
+    if (k >= n) return 1.0;
+    return gsl_cdf_binomial_P((unsigned)k, p, (unsigned)n);
+}
+
+el_status el_confidence_level(double conf, double *level, el_error *err)
+{
+    double l = NAN;
+    if (conf > 0.0 && conf <= 1.0) l = conf;
+    else if (conf > 1.0 && conf <= 100.0) l = conf / 100.0;
+    if (level) *level = l;
+    if (isnan(l))
+        return el_error_set(err, EL_ERR_INVALID,
+                            "confidence level %g is not a fraction in (0,1] or a percentage in (1,100]", conf);
+    return EL_OK;
+}
+
+double el_z_for_confidence(double conf)
+{
+    double l;
+    if (el_confidence_level(conf, &l, NULL) != EL_OK) return NAN;
+    return el_norm_quantile(1.0 - (1.0 - l) / 2.0);
+}
