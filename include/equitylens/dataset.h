@@ -75,6 +75,14 @@ int el_kind_by_name(const char *name);
  * gender 1, 2, 9, X; attended 0, 2–7, 9; stage 1–4; flags Y/N ...), else 0. */
 int el_field_valid_code(el_field f, const char *code);
 
+/* How a code value counts in data-quality terms (added by import helper):
+ * NOT_STATED = the person was asked and declined (ethnic_category Z);
+ * NOT_KNOWN  = blank/NULL, or the field's "not known" code (ethnic 99,
+ *              gender X, attended 9, first_attendance 9/X, stage U/99 ...);
+ * INVALID    = not a national code for the field; VALID otherwise. */
+typedef enum { EL_CODE_VALID, EL_CODE_NOT_STATED, EL_CODE_NOT_KNOWN, EL_CODE_INVALID } el_code_class;
+el_code_class el_field_classify(el_field f, const char *code);
+
 typedef struct el_dataset el_dataset;
 
 el_dataset *el_dataset_new(el_kind kind);
@@ -99,5 +107,16 @@ const char *el_dataset_str(const el_dataset *d, el_field f, int32_t idx);
 int32_t el_dataset_lookup(const el_dataset *d, el_field f, const char *s);
 /* Number of distinct strings in f's dictionary. */
 size_t el_dataset_dict_size(const el_dataset *d, el_field f);
+
+/* Added by the import helper (bulk load, store, enrichment): */
+/* Intern s in f's dictionary without touching any row; *idx gets its index.
+ * Indices are dense and assigned in first-seen order (0, 1, 2, ...). */
+el_status el_dataset_intern(el_dataset *d, el_field f, const char *s, int32_t *idx);
+/* Pre-allocate room for rows (a hint; never shrinks). */
+el_status el_dataset_reserve(el_dataset *d, size_t rows);
+/* Append n rows of EL_NA; returns the first index or (size_t)-1 on OOM. */
+size_t el_dataset_add_rows(el_dataset *d, size_t n);
+/* Writable column (rows() values) for bulk fills; NULL only on OOM. */
+int32_t *el_dataset_col_mut(el_dataset *d, el_field f);
 
 #endif
