@@ -30,10 +30,9 @@ else
 fi
 
 # npm packages: pinned in package.json / package-lock.json at the repository root
-if [ -f package.json ] && [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/nhsuk-frontend ]; then
-    if [ -f package.json ]; then
-        echo "setup: installing npm packages (package-lock.json)"
-        if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
-    fi
+if [ -f package.json ] && { [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/nhsuk-frontend ]; }; then
+    echo "setup: installing npm packages (package-lock.json)"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error
+    else npm install --no-audit --no-fund --loglevel=error; fi
 fi
 echo "setup: done"
