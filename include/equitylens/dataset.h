@@ -118,5 +118,7 @@ el_status el_dataset_reserve(el_dataset *d, size_t rows);
 size_t el_dataset_add_rows(el_dataset *d, size_t n);
 /* Writable column (rows() values) for bulk fills; NULL only on OOM. */
 int32_t *el_dataset_col_mut(el_dataset *d, el_field f);
+/* 1 if column f has storage (was ever set or read), else 0 (all EL_NA). */
+int el_dataset_col_exists(const el_dataset *d, el_field f);
 
 #endif

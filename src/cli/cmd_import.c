@@ -1,9 +1,242 @@
-/* cmd_import.c — placeholder until its owner lands the real subcommand. */
+/* cmd_import.c — `equitylens import`: CSV extract → mapping → validation →
+ * enrichment → dataset version in the store (docs/import.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "equitylens/cli.h"
+#include "equitylens/ingest.h"
+#include "equitylens/mapping.h"
+#include "equitylens/parse.h"
+#include "equitylens/store.h"
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int sig) { (void)sig; interrupted = 1; }
+
+static void help(FILE *f)
+{
+    fputs(
+"usage: equitylens import FILE [options]\n"
+"\n"
+"Read a patient-level CSV extract (FILE, or - for standard input), map its\n"
+"columns and codes to the canonical fields (docs/data-formats.md), validate\n"
+"every row, and store the accepted rows as a new dataset version.\n"
+"Rows read = rows accepted + rows rejected; every rejection names the line,\n"
+"column, field and reason. The import is atomic: on any error, or Ctrl-C,\n"
+"the store is left as it was.\n"
+"\n"
+"Options:\n"
+"  --kind K            appointments | waiting_list | cancer_pathways (required\n"
+"                      with the canonical mapping; otherwise taken from the\n"
+"                      mapping file, and must agree with it when given)\n"
+"  --mapping M         mapping: a .map file, a NAME looked up as NAME.map in\n"
+"                      $EQUITYLENS_MAPPINGS, ./mappings and the installed\n"
+"                      mappings, or 'canonical' (default: canonical)\n"
+"  --db PATH           store (default: $EQUITYLENS_DB or ./equitylens.db)\n"
+"  --rejects FILE      write rejected rows with line, column, field and reason\n"
+"                      as CSV (NHS numbers are replaced by [removed])\n"
+"  --census-date D     census date (YYYY-MM-DD) for every row: waiting_list\n"
+"                      extracts without a census_date column need it\n"
+"  --key-file PATH     pseudonymisation key for NHS numbers (default:\n"
+"                      $EQUITYLENS_KEY_FILE or ~/.config/equitylens/pseudonym.key,\n"
+"                      created with mode 0600 on first use). Only read when\n"
+"                      the file has an nhs_number column.\n"
+"  --force             import even if an identical file was imported before\n"
+"  --max-record BYTES  longest record accepted (default 1048576)\n"
+"  -q, --quiet         print only errors (and the dataset id)\n"
+"  -h, --help          this help\n"
+"\n"
+"Exit status: 0 all rows accepted, 3 stored but some rows were rejected,\n"
+"1 failed (nothing stored: bad header, read error, identical file, store\n"
+"error, interrupted), 2 usage.\n", f);
+}
+
+static void progress(const el_ingest_progress *p, void *ud)
+{
+    (void)ud;
+    if (p->bytes_total)
+        fprintf(stderr, "\r  %llu rows read (%.0f%%)   ", (unsigned long long)p->rows_read,
+                100.0 * (double)p->bytes_done / (double)p->bytes_total);
+    else
+        fprintf(stderr, "\r  %llu rows read   ", (unsigned long long)p->rows_read);
+}
+
 int cmd_import(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "equitylens %s: not built yet\n", argv[0]);
-    return EL_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"kind", required_argument, 0, 'k'}, {"mapping", required_argument, 0, 'm'},
+        {"db", required_argument, 0, 'd'}, {"rejects", required_argument, 0, 'r'},
+        {"census-date", required_argument, 0, 'c'}, {"key-file", required_argument, 0, 'K'},
+        {"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
+        {"max-record", required_argument, 0, 'M'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *kind_s = NULL, *map_s = NULL, *db = NULL, *rej_path = NULL, *census = NULL, *key_file = NULL;
+    int force = 0, quiet = 0;
+    size_t max_record = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': kind_s = optarg; break;
+        case 'm': map_s = optarg; break;
+        case 'd': db = optarg; break;
+        case 'r': rej_path = optarg; break;
+        case 'c': census = optarg; break;
+        case 'K': key_file = optarg; break;
+        case 'f': force = 1; break;
+        case 'q': quiet = 1; break;
+        case 'M': {
+            int64_t v;
+            if (el_parse_i64(optarg, 0, &v) || v < 1024 || v > (1 << 30)) {
+                fprintf(stderr, "equitylens import: --max-record must be 1024..1073741824\n");
+                return EL_EXIT_USAGE;
+            }
+            max_record = (size_t)v;
+            break;
+        }
+        case 'h': help(stdout); return EL_EXIT_OK;
+        default: help(stderr); return EL_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "equitylens import: give exactly one FILE (see --help)\n");
+        return EL_EXIT_USAGE;
+    }
+    const char *file = argv[optind];
+    int kind = -1;
+    if (kind_s && (kind = el_kind_by_name(kind_s)) < 0) {
+        fprintf(stderr, "equitylens import: unknown --kind '%s' (appointments, waiting_list, cancer_pathways)\n", kind_s);
+        return EL_EXIT_USAGE;
+    }
+    if ((!map_s || !strcmp(map_s, "canonical")) && kind < 0) {
+        fprintf(stderr, "equitylens import: the canonical mapping needs --kind\n");
+        return EL_EXIT_USAGE;
+    }
+    el_error err;
+    el_error_clear(&err);
+    el_mapping *m = el_mapping_resolve(map_s, kind, &err);
+    if (!m) { el_cli_print_error("import", &err); return el_cli_exit_code(err.status); }
+    if (census) {
+        int32_t dd;
+        if (el_parse_date(census, "YYYY-MM-DD", &dd)) {
+            fprintf(stderr, "equitylens import: --census-date '%s' is not a date YYYY-MM-DD\n", census);
+            el_mapping_free(m);
+            return EL_EXIT_USAGE;
+        }
+        if (el_mapping_set_constant(m, EL_F_CENSUS_DATE, census, &err) != EL_OK) {
+            el_cli_print_error("import", &err);
+            el_mapping_free(m);
+            return EL_EXIT_USAGE;
+        }
+    }
+    if (!db) db = el_store_default_location();
+    el_store *store = el_store_open(db, &err);
+    if (!store) { el_cli_print_error("import", &err); el_mapping_free(m); return el_cli_exit_code(err.status); }
+
+    FILE *rf = NULL;
+    if (rej_path) {
+        rf = fopen(rej_path, "w");
+        if (!rf) {
+            fprintf(stderr, "equitylens import: error: %s: cannot write rejects file: %s\n", rej_path, strerror(errno));
+            el_store_close(store); el_mapping_free(m);
+            return EL_EXIT_FAIL;
+        }
+    }
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_sa);
+    sigaction(SIGTERM, &sa, NULL);
+
+    el_ingest_opts io = {0};
+    io.mapping = m;
+    io.load_key = 1;
+    io.key_file = key_file;
+    io.rejects = rf;
+    io.max_record = max_record;
+    io.cancel = &interrupted;
+    if (!quiet && isatty(fileno(stderr))) io.progress = progress;
+    el_ingest_stats st;
+    el_dataset *d = NULL;
+    el_status s = el_ingest_file(file, &io, &d, &st, &err);
+    if (io.progress) fputs("\r                                        \r", stderr);
+    int rc = EL_EXIT_OK;
+    el_dataset_meta meta;
+    memset(&meta, 0, sizeof meta);
+    if (s == EL_OK) {
+        snprintf(meta.source, sizeof meta.source, "%s", file);
+        meta.kind = el_mapping_kind(m);
+        meta.rows_read = st.rows_read;
+        meta.rows_accepted = st.rows_accepted;
+        meta.rows_rejected = st.rows_rejected;
+        meta.bytes = st.bytes;
+        memcpy(meta.sha256, st.sha256, sizeof meta.sha256);
+        snprintf(meta.mapping, sizeof meta.mapping, "%s", el_mapping_name(m));
+        meta.imd_edition = 0;
+        const char *cst = el_mapping_constant(m, EL_F_CENSUS_DATE);
+        meta.census_date = EL_NA;
+        if (cst) el_parse_date(cst, "YYYY-MM-DD", &meta.census_date);
+        s = el_store_save(store, &meta, d, force, &interrupted, &err);
+    }
+    if (rf) {
+        if (fclose(rf) != 0 && s == EL_OK) s = el_error_set(&err, EL_ERR_IO, "cannot write rejects file %s", rej_path);
+        if (s != EL_OK) remove(rej_path);   /* nothing stored: no partial side files */
+    }
+    if (s != EL_OK) {
+        el_cli_print_error("import", &err);
+        if (s == EL_ERR_EXISTS) fprintf(stderr, "equitylens import: the store is unchanged\n");
+        else fprintf(stderr, "equitylens import: nothing was stored; %s is unchanged\n", db);
+        rc = el_cli_exit_code(s);
+    } else {
+        if (quiet) printf("%lld\n", (long long)meta.id);
+        else {
+            printf("imported %s as dataset %lld (%s, mapping %s)\n", file, (long long)meta.id,
+                   el_kind_name(meta.kind), meta.mapping);
+            printf("  rows read       %llu\n", (unsigned long long)st.rows_read);
+            printf("  rows accepted   %llu\n", (unsigned long long)st.rows_accepted);
+            printf("  rows rejected   %llu\n", (unsigned long long)st.rows_rejected);
+            if (st.key_used)
+                printf("  NHS numbers     %llu pseudonymised, %llu invalid (blanked)%s%s%s\n",
+                       (unsigned long long)st.nhs_hashed, (unsigned long long)st.nhs_invalid,
+                       st.key_path[0] ? "; key " : "", st.key_path,
+                       st.key_created ? " (new key created: keep it safe and outside the database)" : "");
+            for (int f = 0; f < EL_F__COUNT; f++)
+                if (st.blanked[f])
+                    printf("  blanked         %llu invalid %s values (invalid = blank)\n",
+                           (unsigned long long)st.blanked[f], el_field_get((el_field)f)->name);
+            int first = 1;
+            for (int f = 0; f < EL_F__COUNT; f++)
+                if (st.missing_optional[f]) {
+                    const char *col = f == EL_F_NHS_NUMBER_HASH ? el_mapping_nhs_column(m) : el_mapping_column(m, (el_field)f);
+                    printf("%s%s (%s)", first ? "  not in file     " : ", ",
+                           f == EL_F_NHS_NUMBER_HASH ? "nhs_number" : el_field_get((el_field)f)->name, col);
+                    first = 0;
+                }
+            if (!first) printf("\n");
+            printf("  sha256          %s\n", st.sha256);
+            printf("  store           %s\n", db);
+            if (rej_path) printf("  rejects file    %s\n", rej_path);
+            if (st.nfirst) {
+                printf("  first rejections:\n");
+                for (size_t i = 0; i < st.nfirst; i++) {
+                    const el_reject_info *r = &st.first[i];
+                    printf("    %s:%ld", file, r->line);
+                    if (r->column) printf(":%ld", r->column);
+                    printf(": %s%s%s\n", r->field, r->field[0] ? ": " : "", r->reason);
+                }
+                if (st.rows_rejected > st.nfirst)
+                    printf("    ... and %llu more%s\n", (unsigned long long)(st.rows_rejected - st.nfirst),
+                           rej_path ? " (see the rejects file)" : " (use --rejects FILE to see them all)");
+            }
+        }
+        if (st.rows_rejected) rc = EL_EXIT_PARTIAL;
+    }
+    sigaction(SIGINT, &old_sa, NULL);
+    el_dataset_free(d);
+    el_store_close(store);
+    el_mapping_free(m);
+    return rc;
 }

@@ -144,6 +144,11 @@ int32_t *el_dataset_col_mut(el_dataset *d, el_field f)
     return col_ensure(d->cols, f, d->rows, d->cap);
 }
 
+int el_dataset_col_exists(const el_dataset *d, el_field f)
+{
+    return valid_field(f) && d->cols[f] != NULL;
+}
+
 int32_t el_dataset_get(const el_dataset *d, size_t row, el_field f)
 {
     if (!valid_field(f) || row >= d->rows || !d->cols[f]) return EL_NA;

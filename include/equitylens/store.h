@@ -1,0 +1,81 @@
+/* store.h — where imported datasets live (owner: import).
+ *
+ * A backend-neutral interface: el_store_open() picks the backend from the
+ * location ("PATH" or "sqlite:PATH" → SQLite, the embedded default;
+ * "postgresql://..." is reserved for the PostgreSQL backend, which plugs in
+ * through el_store_ops). Every import is a dataset version with its metadata
+ * (el_dataset_meta). Saving is atomic: one transaction; any failure or a
+ * cancellation (SIGINT) rolls back and leaves the store as it was. The same
+ * file content (SHA-256) imported again is refused with EL_ERR_EXISTS unless
+ * force is set.
+ *
+ * Ownership: el_store_open()/el_store_close() (NULL-safe). el_store_load()
+ * returns a new dataset (el_dataset_free). el_store_list() returns an array
+ * the caller free()s. */
+#ifndef EQUITYLENS_STORE_H
+#define EQUITYLENS_STORE_H
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "equitylens/dataset.h"
+#include "equitylens/error.h"
+
+typedef struct {
+    int64_t id;               /* set by save */
+    char source[512];         /* source file name as given on the command line */
+    el_kind kind;
+    uint64_t rows_read, rows_accepted, rows_rejected;
+    uint64_t bytes;           /* size of the source file */
+    char sha256[65];          /* hex SHA-256 of the source file's bytes */
+    char imported_at[32];     /* UTC, "YYYY-MM-DDTHH:MM:SSZ"; filled by save when empty */
+    char mapping[128];        /* mapping name */
+    int imd_edition;          /* 2019, 2025, or 0 when not enriched */
+    int32_t census_date;      /* days since 1970-01-01, EL_NA when none */
+} el_dataset_meta;
+
+typedef struct el_store el_store;
+
+/* Backend vtable: a backend's store struct begins with `el_store base`. */
+typedef struct el_store_ops {
+    const char *backend;      /* "sqlite", "postgresql" */
+    void (*close)(el_store *s);
+    el_status (*find_hash)(el_store *s, const char *sha256, el_dataset_meta *found, el_error *err);
+    el_status (*save)(el_store *s, el_dataset_meta *meta, const el_dataset *d, int force,
+                      volatile sig_atomic_t *cancel, el_error *err);
+    el_status (*load)(el_store *s, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err);
+    el_status (*get_meta)(el_store *s, int64_t id, el_dataset_meta *meta, el_error *err);
+    el_status (*list)(el_store *s, el_dataset_meta **out, size_t *n, el_error *err);
+    void *(*native)(el_store *s);
+} el_store_ops;
+
+struct el_store { const el_store_ops *ops; };
+
+/* Open (creating if needed) the store at location. */
+el_store *el_store_open(const char *location, el_error *err);
+void el_store_close(el_store *s);
+const char *el_store_backend(const el_store *s);
+/* Default location: $EQUITYLENS_DB if set, else "./equitylens.db". */
+const char *el_store_default_location(void);
+
+/* EL_OK and *found filled if a dataset with this content hash exists, else EL_ERR_NOTFOUND. */
+el_status el_store_find_hash(el_store *s, const char *sha256, el_dataset_meta *found, el_error *err);
+/* Save d as a new version; meta->id (and imported_at if empty) are filled.
+ * EL_ERR_EXISTS (meta->id = the existing version) when the hash is already
+ * stored and !force. cancel may be NULL. */
+el_status el_store_save(el_store *s, el_dataset_meta *meta, const el_dataset *d, int force,
+                        volatile sig_atomic_t *cancel, el_error *err);
+/* Load version id (meta may be NULL). EL_ERR_NOTFOUND if there is none. */
+el_status el_store_load(el_store *s, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err);
+el_status el_store_get_meta(el_store *s, int64_t id, el_dataset_meta *meta, el_error *err);
+/* Most recent version id of a kind (kind < 0: any), or EL_ERR_NOTFOUND. */
+el_status el_store_latest(el_store *s, int kind, int64_t *id, el_error *err);
+/* All versions, oldest first. */
+el_status el_store_list(el_store *s, el_dataset_meta **out, size_t *n, el_error *err);
+/* The backend's native handle (sqlite3 * for SQLite) so other modules (e.g.
+ * the web audit log) can keep their own tables in the same store. Borrowed. */
+void *el_store_native(el_store *s);
+
+/* Backend constructors (used by el_store_open). */
+el_store *el_store_sqlite_open(const char *path, el_error *err);
+
+#endif

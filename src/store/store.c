@@ -1,0 +1,72 @@
+/* store.c — backend dispatch for the dataset store (owner: import). */
+#include <stdlib.h>
+#include <string.h>
+#include "equitylens/store.h"
+
+const char *el_store_default_location(void)
+{
+    const char *e = getenv("EQUITYLENS_DB");
+    return e && *e ? e : "./equitylens.db";
+}
+
+el_store *el_store_open(const char *location, el_error *err)
+{
+    if (!location || !*location) location = el_store_default_location();
+    if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11)) {
+        el_error_set(err, EL_ERR_INVALID, "the PostgreSQL store is not built into this version; use a SQLite file path");
+        return NULL;
+    }
+    if (!strncmp(location, "sqlite:", 7)) location += 7;
+    return el_store_sqlite_open(location, err);
+}
+
+void el_store_close(el_store *s)
+{
+    if (s) s->ops->close(s);
+}
+
+const char *el_store_backend(const el_store *s) { return s->ops->backend; }
+
+el_status el_store_find_hash(el_store *s, const char *sha256, el_dataset_meta *found, el_error *err)
+{
+    return s->ops->find_hash(s, sha256, found, err);
+}
+
+el_status el_store_save(el_store *s, el_dataset_meta *meta, const el_dataset *d, int force,
+                        volatile sig_atomic_t *cancel, el_error *err)
+{
+    return s->ops->save(s, meta, d, force, cancel, err);
+}
+
+el_status el_store_load(el_store *s, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err)
+{
+    return s->ops->load(s, id, out, meta, err);
+}
+
+el_status el_store_get_meta(el_store *s, int64_t id, el_dataset_meta *meta, el_error *err)
+{
+    return s->ops->get_meta(s, id, meta, err);
+}
+
+el_status el_store_list(el_store *s, el_dataset_meta **out, size_t *n, el_error *err)
+{
+    return s->ops->list(s, out, n, err);
+}
+
+el_status el_store_latest(el_store *s, int kind, int64_t *id, el_error *err)
+{
+    el_dataset_meta *all = NULL;
+    size_t n = 0;
+    el_status st = el_store_list(s, &all, &n, err);
+    if (st != EL_OK) return st;
+    int64_t best = -1;
+    for (size_t i = 0; i < n; i++)
+        if ((kind < 0 || (int)all[i].kind == kind) && all[i].id > best) best = all[i].id;
+    free(all);
+    if (best < 0) return el_error_set(err, EL_ERR_NOTFOUND, "no dataset%s%s in the store",
+                                      kind >= 0 ? " of kind " : "", kind >= 0 ? el_kind_name((el_kind)kind) : "");
+    *id = best;
+    return EL_OK;
+}
+
+void *el_store_native(el_store *s) { return s->ops->native ? s->ops->native(s) : NULL; }

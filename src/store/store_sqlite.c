@@ -1,0 +1,395 @@
+/* store_sqlite.c — the embedded SQLite store (owner: import).
+ *
+ * Schema (version 1):
+ *   datasets(id, source, kind, rows_read, rows_accepted, rows_rejected, bytes,
+ *            sha256, imported_at, mapping, imd_edition, census_date, nrows)
+ *   dataset_fields(dataset_id, field, has)            — which columns exist
+ *   dataset_chunks(dataset_id, field, chunk, nrows, data)  — column values:
+ *            int32 little-endian, CHUNK_ROWS rows per blob
+ *   dataset_dicts(dataset_id, field, chunk, nstrings, data) — dictionary
+ *            strings in index order, NUL-separated, ~4 MiB per blob
+ * Fields are stored by canonical name, so the enum order may change.
+ * A save is one IMMEDIATE transaction: all or nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sqlite3.h>
+#include "equitylens/parse.h"
+#include "equitylens/store.h"
+
+#define CHUNK_ROWS (1u << 20)
+#define DICT_CHUNK_BYTES (4u << 20)
+
+typedef struct {
+    el_store base;
+    sqlite3 *db;
+    char path[1024];
+} sq_store;
+
+static el_status dberr(sq_store *s, el_error *err, const char *what)
+{
+    return el_error_at(err, EL_ERR_DB, s->path, 0, 0, NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(sq_store *s, const char *sql) { return sqlite3_exec(s->db, sql, NULL, NULL, NULL); }
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS el_meta(key TEXT PRIMARY KEY, value TEXT);"
+    "INSERT OR IGNORE INTO el_meta VALUES('schema_version','1');"
+    "CREATE TABLE IF NOT EXISTS datasets("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, kind TEXT NOT NULL,"
+    " rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL, rows_rejected INTEGER NOT NULL,"
+    " bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, mapping TEXT,"
+    " imd_edition INTEGER, census_date TEXT, nrows INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS datasets_sha256 ON datasets(sha256);"
+    "CREATE TABLE IF NOT EXISTS dataset_fields(dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, has INTEGER NOT NULL, PRIMARY KEY(dataset_id, field));"
+    "CREATE TABLE IF NOT EXISTS dataset_chunks(dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, chunk INTEGER NOT NULL, nrows INTEGER NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY(dataset_id, field, chunk));"
+    "CREATE TABLE IF NOT EXISTS dataset_dicts(dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, chunk INTEGER NOT NULL, nstrings INTEGER NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY(dataset_id, field, chunk));";
+
+static void sq_close(el_store *b)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static void *sq_native(el_store *b) { return ((sq_store *)b)->db; }
+
+#define META_COLS "id, source, kind, rows_read, rows_accepted, rows_rejected, bytes, sha256, imported_at, " \
+                  "mapping, imd_edition, census_date"
+
+static void copy_text(char *dst, size_t cap, const unsigned char *t)
+{
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void row_meta(sqlite3_stmt *st, el_dataset_meta *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    copy_text(m->source, sizeof m->source, sqlite3_column_text(st, 1));
+    int k = el_kind_by_name((const char *)sqlite3_column_text(st, 2));
+    m->kind = k < 0 ? EL_KIND_APPOINTMENTS : (el_kind)k;
+    m->rows_read = (uint64_t)sqlite3_column_int64(st, 3);
+    m->rows_accepted = (uint64_t)sqlite3_column_int64(st, 4);
+    m->rows_rejected = (uint64_t)sqlite3_column_int64(st, 5);
+    m->bytes = (uint64_t)sqlite3_column_int64(st, 6);
+    copy_text(m->sha256, sizeof m->sha256, sqlite3_column_text(st, 7));
+    copy_text(m->imported_at, sizeof m->imported_at, sqlite3_column_text(st, 8));
+    copy_text(m->mapping, sizeof m->mapping, sqlite3_column_text(st, 9));
+    m->imd_edition = sqlite3_column_int(st, 10);
+    const unsigned char *cd = sqlite3_column_text(st, 11);
+    if (!cd || el_parse_date((const char *)cd, "YYYY-MM-DD", &m->census_date)) m->census_date = EL_NA;
+}
+
+static el_status sq_find_hash(el_store *b, const char *sha256, el_dataset_meta *found, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " META_COLS " FROM datasets WHERE sha256 = ? ORDER BY id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "find");
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    el_status r = EL_ERR_NOTFOUND;
+    if (rc == SQLITE_ROW) { if (found) row_meta(st, found); r = EL_OK; }
+    else if (rc != SQLITE_DONE) r = dberr(s, err, "find");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static el_status sq_get_meta(el_store *b, int64_t id, el_dataset_meta *meta, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " META_COLS " FROM datasets WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "get");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    el_status r;
+    if (rc == SQLITE_ROW) { row_meta(st, meta); r = EL_OK; }
+    else if (rc == SQLITE_DONE) r = el_error_set(err, EL_ERR_NOTFOUND, "no dataset with id %lld in %s", (long long)id, s->path);
+    else r = dberr(s, err, "get");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static el_status sq_list(el_store *b, el_dataset_meta **out, size_t *n, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    *out = NULL; *n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " META_COLS " FROM datasets ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "list");
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            el_dataset_meta *nm = realloc(*out, cap * sizeof *nm);
+            if (!nm) { sqlite3_finalize(st); free(*out); *out = NULL; *n = 0; return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
+            *out = nm;
+        }
+        row_meta(st, &(*out)[(*n)++]);
+    }
+    el_status r = rc == SQLITE_DONE ? EL_OK : dberr(s, err, "list");
+    sqlite3_finalize(st);
+    if (r != EL_OK) { free(*out); *out = NULL; *n = 0; }
+    return r;
+}
+
+static int host_little_endian(void)
+{
+    const uint16_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+
+static el_status save_body(sq_store *s, el_dataset_meta *meta, const el_dataset *d,
+                           volatile sig_atomic_t *cancel, el_error *err)
+{
+    sqlite3_stmt *ins = NULL, *fld = NULL, *chk = NULL, *dic = NULL;
+    el_status r = EL_OK;
+    char cd[16] = "";
+    if (meta->census_date != EL_NA) el_format_date(meta->census_date, cd);
+    size_t rows = el_dataset_rows(d);
+    if (sqlite3_prepare_v2(s->db,
+            "INSERT INTO datasets(source, kind, rows_read, rows_accepted, rows_rejected, bytes, sha256,"
+            " imported_at, mapping, imd_edition, census_date, nrows) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+            -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_fields VALUES(?,?,?)", -1, &fld, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_chunks VALUES(?,?,?,?,?)", -1, &chk, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_dicts VALUES(?,?,?,?,?)", -1, &dic, NULL) != SQLITE_OK) {
+        r = dberr(s, err, "prepare");
+        goto out;
+    }
+    sqlite3_bind_text(ins, 1, meta->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, el_kind_name(meta->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)meta->rows_read);
+    sqlite3_bind_int64(ins, 4, (sqlite3_int64)meta->rows_accepted);
+    sqlite3_bind_int64(ins, 5, (sqlite3_int64)meta->rows_rejected);
+    sqlite3_bind_int64(ins, 6, (sqlite3_int64)meta->bytes);
+    sqlite3_bind_text(ins, 7, meta->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 8, meta->imported_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 9, meta->mapping, -1, SQLITE_STATIC);
+    if (meta->imd_edition) sqlite3_bind_int(ins, 10, meta->imd_edition); else sqlite3_bind_null(ins, 10);
+    if (*cd) sqlite3_bind_text(ins, 11, cd, -1, SQLITE_STATIC); else sqlite3_bind_null(ins, 11);
+    sqlite3_bind_int64(ins, 12, (sqlite3_int64)rows);
+    if (sqlite3_step(ins) != SQLITE_DONE) { r = dberr(s, err, "insert dataset"); goto out; }
+    int64_t id = sqlite3_last_insert_rowid(s->db);
+    for (int f = 0; f < EL_F__COUNT; f++) {
+        int has = el_dataset_has(d, (el_field)f);
+        if (!has && !el_dataset_col_exists(d, (el_field)f)) continue;
+        const char *fname = el_field_get((el_field)f)->name;
+        sqlite3_reset(fld);
+        sqlite3_bind_int64(fld, 1, id);
+        sqlite3_bind_text(fld, 2, fname, -1, SQLITE_STATIC);
+        sqlite3_bind_int(fld, 3, has);
+        if (sqlite3_step(fld) != SQLITE_DONE) { r = dberr(s, err, "insert field"); goto out; }
+        if (!el_dataset_col_exists(d, (el_field)f)) continue;  /* has, but every value NA */
+        const int32_t *col = el_dataset_col(d, (el_field)f);
+        for (size_t c0 = 0, ci = 0; c0 < rows; c0 += CHUNK_ROWS, ci++) {
+            if (cancel && *cancel) { r = el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored"); goto out; }
+            size_t nr = rows - c0 < CHUNK_ROWS ? rows - c0 : CHUNK_ROWS;
+            sqlite3_reset(chk);
+            sqlite3_bind_int64(chk, 1, id);
+            sqlite3_bind_text(chk, 2, fname, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(chk, 3, (sqlite3_int64)ci);
+            sqlite3_bind_int64(chk, 4, (sqlite3_int64)nr);
+            sqlite3_bind_blob64(chk, 5, col + c0, nr * sizeof(int32_t), SQLITE_STATIC);
+            if (sqlite3_step(chk) != SQLITE_DONE) { r = dberr(s, err, "insert column"); goto out; }
+        }
+        size_t nd = el_dataset_dict_size(d, (el_field)f);
+        size_t i = 0, ci = 0;
+        char *buf = NULL;
+        size_t bcap = 0;
+        while (i < nd) {
+            size_t len = 0, k = i;
+            while (k < nd) {
+                size_t sl = strlen(el_dataset_str(d, (el_field)f, (int32_t)k)) + 1;
+                if (len && len + sl > DICT_CHUNK_BYTES) break;
+                if (len + sl > bcap) {
+                    size_t ncap = bcap ? bcap : 65536;
+                    while (ncap < len + sl) ncap *= 2;
+                    char *nb = realloc(buf, ncap);
+                    if (!nb) { free(buf); r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+                    buf = nb; bcap = ncap;
+                }
+                memcpy(buf + len, el_dataset_str(d, (el_field)f, (int32_t)k), sl);
+                len += sl;
+                k++;
+            }
+            sqlite3_reset(dic);
+            sqlite3_bind_int64(dic, 1, id);
+            sqlite3_bind_text(dic, 2, fname, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(dic, 3, (sqlite3_int64)ci++);
+            sqlite3_bind_int64(dic, 4, (sqlite3_int64)(k - i));
+            sqlite3_bind_blob64(dic, 5, buf, len, SQLITE_STATIC);
+            if (sqlite3_step(dic) != SQLITE_DONE) { free(buf); r = dberr(s, err, "insert dictionary"); goto out; }
+            i = k;
+        }
+        free(buf);
+    }
+    meta->id = id;
+out:
+    sqlite3_finalize(ins); sqlite3_finalize(fld); sqlite3_finalize(chk); sqlite3_finalize(dic);
+    return r;
+}
+
+static el_status sq_save(el_store *b, el_dataset_meta *meta, const el_dataset *d, int force,
+                         volatile sig_atomic_t *cancel, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    if (!host_little_endian()) return el_error_set(err, EL_ERR_INTERNAL, "the SQLite store needs a little-endian host");
+    if (el_dataset_kind(d) != meta->kind) return el_error_set(err, EL_ERR_INVALID, "dataset kind and metadata kind differ");
+    if (!meta->imported_at[0]) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(meta->imported_at, sizeof meta->imported_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) return dberr(s, err, "begin");
+    el_dataset_meta old;
+    el_status r = sq_find_hash(b, meta->sha256, &old, err);
+    if (r == EL_OK && !force) {
+        exec(s, "ROLLBACK");
+        meta->id = old.id;
+        return el_error_set(err, EL_ERR_EXISTS,
+                            "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
+                            (long long)old.id, old.source, old.imported_at);
+    }
+    if (r != EL_OK && r != EL_ERR_NOTFOUND) { exec(s, "ROLLBACK"); return r; }
+    r = save_body(s, meta, d, cancel, err);
+    if (r == EL_OK && cancel && *cancel) r = el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored");
+    if (r == EL_OK && exec(s, "COMMIT") != SQLITE_OK) r = dberr(s, err, "commit");
+    if (r != EL_OK) { exec(s, "ROLLBACK"); meta->id = 0; }
+    return r;
+}
+
+static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    *out = NULL;
+    el_dataset_meta m;
+    el_status r = sq_get_meta(b, id, &m, err);
+    if (r != EL_OK) return r;
+    sqlite3_stmt *nr = NULL, *fl = NULL, *ch = NULL, *di = NULL;
+    el_dataset *d = el_dataset_new(m.kind);
+    if (!d) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    exec(s, "BEGIN");
+    if (sqlite3_prepare_v2(s->db, "SELECT nrows FROM datasets WHERE id = ?", -1, &nr, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT field, has FROM dataset_fields WHERE dataset_id = ?", -1, &fl, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT chunk, nrows, data FROM dataset_chunks WHERE dataset_id = ? AND field = ? ORDER BY chunk",
+                           -1, &ch, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT nstrings, data FROM dataset_dicts WHERE dataset_id = ? AND field = ? ORDER BY chunk",
+                           -1, &di, NULL) != SQLITE_OK) {
+        r = dberr(s, err, "prepare");
+        goto out;
+    }
+    sqlite3_bind_int64(nr, 1, id);
+    if (sqlite3_step(nr) != SQLITE_ROW) { r = dberr(s, err, "load"); goto out; }
+    sqlite3_int64 rows = sqlite3_column_int64(nr, 0);
+    if (rows < 0 || rows > INT32_MAX) { r = el_error_set(err, EL_ERR_DB, "dataset %lld: bad row count", (long long)id); goto out; }
+    if (rows && el_dataset_add_rows(d, (size_t)rows) == (size_t)-1) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    sqlite3_bind_int64(fl, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(fl)) == SQLITE_ROW) {
+        const char *fname = (const char *)sqlite3_column_text(fl, 0);
+        int f = el_field_by_name(fname);
+        if (f < 0) continue;  /* a field this version does not know: skip */
+        el_dataset_set_has(d, (el_field)f, sqlite3_column_int(fl, 1));
+        sqlite3_reset(ch);
+        sqlite3_bind_int64(ch, 1, id);
+        sqlite3_bind_text(ch, 2, fname, -1, SQLITE_TRANSIENT);
+        size_t at = 0;
+        int crc;
+        int32_t *col = NULL;
+        while ((crc = sqlite3_step(ch)) == SQLITE_ROW) {
+            if (!col && !(col = el_dataset_col_mut(d, (el_field)f))) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+            size_t n = (size_t)sqlite3_column_int64(ch, 1);
+            size_t bytes = (size_t)sqlite3_column_bytes(ch, 2);
+            const void *data = sqlite3_column_blob(ch, 2);
+            if (bytes != n * sizeof(int32_t) || at + n > (size_t)rows || (n && !data)) {
+                r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: corrupt column chunk", (long long)id, fname);
+                goto out;
+            }
+            memcpy(col + at, data, bytes);
+            at += n;
+        }
+        if (crc != SQLITE_DONE) { r = dberr(s, err, "load column"); goto out; }
+        if (col && at != (size_t)rows) { r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: %zu of %lld rows stored", (long long)id, fname, at, (long long)rows); goto out; }
+        sqlite3_reset(di);
+        sqlite3_bind_int64(di, 1, id);
+        sqlite3_bind_text(di, 2, fname, -1, SQLITE_TRANSIENT);
+        while ((crc = sqlite3_step(di)) == SQLITE_ROW) {
+            size_t ns = (size_t)sqlite3_column_int64(di, 0);
+            size_t bytes = (size_t)sqlite3_column_bytes(di, 1);
+            const char *p = sqlite3_column_blob(di, 1), *end = p + bytes;
+            for (size_t k = 0; k < ns; k++) {
+                const char *z = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+                if (!z) { r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: corrupt dictionary", (long long)id, fname); goto out; }
+                int32_t idx;
+                if (el_dataset_intern(d, (el_field)f, p, &idx) != EL_OK) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+                p = z + 1;
+            }
+        }
+        if (crc != SQLITE_DONE) { r = dberr(s, err, "load dictionary"); goto out; }
+        /* every stored index must be inside the dictionary */
+        const el_field_info *fi = el_field_get((el_field)f);
+        if (col && (fi->type == EL_T_TEXT || fi->type == EL_T_CODE)) {
+            int32_t nd = (int32_t)el_dataset_dict_size(d, (el_field)f);
+            for (size_t i = 0; i < (size_t)rows; i++)
+                if (col[i] != EL_NA && (col[i] < 0 || col[i] >= nd)) {
+                    r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: dictionary index out of range", (long long)id, fname);
+                    goto out;
+                }
+        }
+    }
+    if (rc != SQLITE_DONE) r = dberr(s, err, "load fields");
+out:
+    sqlite3_finalize(nr); sqlite3_finalize(fl); sqlite3_finalize(ch); sqlite3_finalize(di);
+    exec(s, "COMMIT");
+    if (r != EL_OK) { el_dataset_free(d); return r; }
+    if (meta) *meta = m;
+    *out = d;
+    return EL_OK;
+}
+
+static const el_store_ops SQ_OPS = {
+    .backend = "sqlite",
+    .close = sq_close,
+    .find_hash = sq_find_hash,
+    .save = sq_save,
+    .load = sq_load,
+    .get_meta = sq_get_meta,
+    .list = sq_list,
+    .native = sq_native,
+};
+
+el_store *el_store_sqlite_open(const char *path, el_error *err)
+{
+    sq_store *s = calloc(1, sizeof *s);
+    if (!s) { el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
+    s->base.ops = &SQ_OPS;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        el_error_at(err, EL_ERR_DB, path, 0, 0, NULL, "cannot open store: %s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sqlite3_close(s->db);
+        free(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK || exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+        exec(s, SCHEMA) != SQLITE_OK) {
+        el_error_at(err, EL_ERR_DB, path, 0, 0, NULL, "cannot initialise store: %s", sqlite3_errmsg(s->db));
+        sqlite3_close(s->db);
+        free(s);
+        return NULL;
+    }
+    return s ? &s->base : NULL;
+}
