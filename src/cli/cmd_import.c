@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "equitylens/cli.h"
+#include "equitylens/enrich.h"
 #include "equitylens/ingest.h"
 #include "equitylens/mapping.h"
 #include "equitylens/parse.h"
@@ -71,9 +72,11 @@ int cmd_import(int argc, char **argv)
         {"db", required_argument, 0, 'd'}, {"rejects", required_argument, 0, 'r'},
         {"census-date", required_argument, 0, 'c'}, {"key-file", required_argument, 0, 'K'},
         {"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
-        {"max-record", required_argument, 0, 'M'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"max-record", required_argument, 0, 'M'}, {"imd-edition", required_argument, 0, 'I'},
+        {"convert-lsoa", no_argument, 0, 'C'}, {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *kind_s = NULL, *map_s = NULL, *db = NULL, *rej_path = NULL, *census = NULL, *key_file = NULL;
-    int force = 0, quiet = 0;
+    const char *data_dir = NULL;
+    int force = 0, quiet = 0, imd_edition = 0, convert = 0;
     size_t max_record = 0;
     int c;
     optind = 1;
@@ -96,6 +99,13 @@ int cmd_import(int argc, char **argv)
             max_record = (size_t)v;
             break;
         }
+        case 'I':
+            if (!strcmp(optarg, "2019")) imd_edition = 2019;
+            else if (!strcmp(optarg, "2025")) imd_edition = 2025;
+            else { fprintf(stderr, "equitylens import: --imd-edition must be 2019 or 2025\n"); return EL_EXIT_USAGE; }
+            break;
+        case 'C': convert = 1; break;
+        case 'D': data_dir = optarg; break;
         case 'h': help(stdout); return EL_EXIT_OK;
         default: help(stderr); return EL_EXIT_USAGE;
         }
@@ -163,6 +173,21 @@ int cmd_import(int argc, char **argv)
     el_dataset *d = NULL;
     el_status s = el_ingest_file(file, &io, &d, &st, &err);
     if (io.progress) fputs("\r                                        \r", stderr);
+    el_enrich_stats es;
+    memset(&es, 0, sizeof es);
+    if (s == EL_OK) {
+        el_refdata *ref = NULL;
+        s = el_refdata_load(data_dir, EL_REF_ENRICH, &ref, &err);
+        if (s == EL_OK) {
+            el_enrich_opts eo;
+            el_enrich_opts_default(&eo);
+            eo.imd_edition = imd_edition;
+            eo.convert = convert;
+            s = el_enrich_dataset(d, ref, &eo, &es, &err);
+        }
+        el_refdata_free(ref);
+        if (s == EL_OK && interrupted) s = el_error_set(&err, EL_ERR_IO, "import interrupted");
+    }
     int rc = EL_EXIT_OK;
     el_dataset_meta meta;
     memset(&meta, 0, sizeof meta);
@@ -175,7 +200,7 @@ int cmd_import(int argc, char **argv)
         meta.bytes = st.bytes;
         memcpy(meta.sha256, st.sha256, sizeof meta.sha256);
         snprintf(meta.mapping, sizeof meta.mapping, "%s", el_mapping_name(m));
-        meta.imd_edition = 0;
+        meta.imd_edition = es.imd_edition;
         const char *cst = el_mapping_constant(m, EL_F_CENSUS_DATE);
         meta.census_date = EL_NA;
         if (cst) el_parse_date(cst, "YYYY-MM-DD", &meta.census_date);
@@ -216,6 +241,25 @@ int cmd_import(int argc, char **argv)
                     first = 0;
                 }
             if (!first) printf("\n");
+            if (es.lsoa_vintage) {
+                printf("  IMD %d        %zu of %zu rows matched on LSOA %d", es.imd_edition, es.imd_matched,
+                       es.rows, es.lsoa_vintage);
+                if (es.lsoa_converted) printf(" (%zu through the 2011<->2021 lookup)", es.lsoa_converted);
+                printf("\n");
+                printf("  LSOA unmatched  %zu blank, %zu malformed, %zu outside England, %zu not found, "
+                       "%zu ambiguous, %zu other vintage not converted\n",
+                       es.lsoa_blank, es.lsoa_malformed, es.lsoa_outside_england, es.lsoa_not_found,
+                       es.lsoa_ambiguous, es.lsoa_not_converted);
+                if (es.n_examples) {
+                    printf("  e.g.           ");
+                    for (size_t i = 0; i < es.n_examples; i++) printf(" %s", es.examples[i][0] ? es.examples[i] : "\"\"");
+                    printf("\n");
+                }
+            } else printf("  IMD             no LSOA column: no deprivation fields\n");
+            printf("  ethnicity       %zu not stated (Z), %zu not known (99/blank), %zu invalid codes\n",
+                   es.ethnic_not_stated, es.ethnic_not_known, es.ethnic_invalid);
+            printf("  age band        %zu from age, %zu from birth date, %zu missing, %zu invalid\n",
+                   es.age_from_age, es.age_from_birth_date, es.age_missing, es.age_invalid);
             printf("  sha256          %s\n", st.sha256);
             printf("  store           %s\n", db);
             if (rej_path) printf("  rejects file    %s\n", rej_path);
