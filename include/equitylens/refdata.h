@@ -59,6 +59,11 @@ const char *el_refdata_dir(const el_refdata *r);
  * EL_REF_POP21: the first file named above). */
 size_t el_refdata_rows(const el_refdata *r, unsigned what);
 
+/* Every LSOA code of a vintage met in any loaded file, in load order (file
+ * order, so stable): count, and the i-th code (NULL when out of range). */
+size_t el_refdata_lsoa_count(const el_refdata *r, el_lsoa_vintage v);
+const char *el_refdata_lsoa_at(const el_refdata *r, el_lsoa_vintage v, size_t i);
+
 /* 1 if code is a well-formed LSOA code: E01 or W01 then 6 digits. */
 int el_lsoa_code_valid(const char *code);
 

@@ -1,9 +1,191 @@
-/* cmd_synth.c — placeholder until its owner lands the real subcommand. */
+/* cmd_synth.c — `equitylens synth`: write a synthetic extract with known
+ * injected inequalities and its truth JSON (docs/synth.md). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include "equitylens/cli.h"
+#include "equitylens/parse.h"
+#include "equitylens/refdata.h"
+#include "equitylens/synth.h"
+
+static void help(FILE *f)
+{
+    fputs(
+"usage: equitylens synth --kind K --rows N [options]\n"
+"\n"
+"Write a synthetic patient-level extract in the canonical layout of kind K\n"
+"(columns named as the canonical fields, docs/data-formats.md) over real\n"
+"English LSOA 2011 codes, sampled in proportion to their mid-2020 population,\n"
+"with known injected inequalities, and write the truth (model parameters,\n"
+"expected rate per group, realised counts, injected data-quality problems)\n"
+"as JSON. The models are in docs/synth.md. The same options and seed give\n"
+"byte-identical files.\n"
+"\n"
+"Options:\n"
+"  --kind K              appointments | waiting_list | cancer_pathways (required)\n"
+"  --rows N              data rows to write (required; header not counted)\n"
+"  --seed S              random seed (default 1)\n"
+"  --out FILE            extract to write (default: standard output)\n"
+"  --truth FILE          truth JSON (default: FILE.truth.json next to --out;\n"
+"                        none when writing to standard output)\n"
+"  --period-start DATE   first activity date, YYYY-MM-DD (default 2024-04-01)\n"
+"  --period-end DATE     last activity date (default 2025-03-31)\n"
+"  --census-date DATE    waiting_list snapshot date (default: period end)\n"
+"  --clean               inject no data-quality problems (blank or malformed\n"
+"                        LSOAs, duplicate ids, dates out of order or in the future)\n"
+"  --data-dir DIR        reference data (default: $EQUITYLENS_DATA, else data/\n"
+"                        beside the program, else ./data)\n"
+"  -q, --quiet           no summary on standard error\n"
+"  -h, --help            this help\n"
+"\n"
+"Exit status: 0 written, 1 failed (reference data, write error), 2 usage.\n", f);
+}
+
+typedef struct { FILE *f; char *buf; size_t n, cap; int err; } sink;
+
+static int flush_sink(sink *s)
+{
+    if (s->n && fwrite(s->buf, 1, s->n, s->f) != s->n) s->err = 1;
+    s->n = 0;
+    return s->err;
+}
+
+static int on_row(void *ctx, const char *line, size_t len)
+{
+    sink *s = ctx;
+    if (s->n + len > s->cap && flush_sink(s)) return 1;
+    memcpy(s->buf + s->n, line, len);
+    s->n += len;
+    return 0;
+}
+
+static int parse_date_arg(const char *s, int32_t *d)
+{
+    return el_parse_date(s, "YYYY-MM-DD", d);
+}
+
 int cmd_synth(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "equitylens %s: not built yet\n", argv[0]);
-    return EL_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"kind", required_argument, 0, 'k'}, {"rows", required_argument, 0, 'n'},
+        {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
+        {"truth", required_argument, 0, 't'}, {"period-start", required_argument, 0, 'a'},
+        {"period-end", required_argument, 0, 'b'}, {"census-date", required_argument, 0, 'c'},
+        {"clean", no_argument, 0, 'C'}, {"data-dir", required_argument, 0, 'D'},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *kind_s = NULL, *out = NULL, *truth_path = NULL, *data_dir = NULL;
+    const char *ps = NULL, *pe = NULL, *cd = NULL;
+    int64_t rows = -1, seed = 1;
+    int clean = 0, quiet = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': kind_s = optarg; break;
+        case 'n':
+            if (el_parse_i64(optarg, 0, &rows) || rows < 0) {
+                fprintf(stderr, "equitylens synth: --rows must be a whole number >= 0, not '%s'\n", optarg);
+                return EL_EXIT_USAGE;
+            }
+            break;
+        case 's':
+            if (el_parse_i64(optarg, 0, &seed) || seed < 0 || seed > 4294967295LL) {
+                fprintf(stderr, "equitylens synth: --seed must be 0..4294967295, not '%s'\n", optarg);
+                return EL_EXIT_USAGE;
+            }
+            break;
+        case 'o': out = optarg; break;
+        case 't': truth_path = optarg; break;
+        case 'a': ps = optarg; break;
+        case 'b': pe = optarg; break;
+        case 'c': cd = optarg; break;
+        case 'C': clean = 1; break;
+        case 'D': data_dir = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': help(stdout); return EL_EXIT_OK;
+        default:
+            fprintf(stderr, "equitylens synth: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
+            return EL_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "equitylens synth: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return EL_EXIT_USAGE;
+    }
+    int kind = el_kind_by_name(kind_s);
+    if (!kind_s || kind < 0) {
+        fprintf(stderr, "equitylens synth: --kind must be appointments, waiting_list or cancer_pathways\n");
+        return EL_EXIT_USAGE;
+    }
+    if (rows < 0) { fprintf(stderr, "equitylens synth: --rows is required\n"); return EL_EXIT_USAGE; }
+    el_synth_opts o;
+    el_synth_opts_default(&o, (el_kind)kind);
+    o.rows = (uint64_t)rows;
+    o.seed = (unsigned long)seed;
+    o.inject_quality = !clean;
+    if ((ps && parse_date_arg(ps, &o.period_start)) || (pe && parse_date_arg(pe, &o.period_end)) ||
+        (cd && parse_date_arg(cd, &o.census_date))) {
+        fprintf(stderr, "equitylens synth: dates must be valid YYYY-MM-DD\n");
+        return EL_EXIT_USAGE;
+    }
+    if (pe && !cd) o.census_date = o.period_end;
+
+    el_error err = {0};
+    el_refdata *ref = NULL;
+    el_status st = el_refdata_load(data_dir, EL_REF_IMD2019 | EL_REF_POP20, &ref, &err);
+    if (st) { el_cli_print_error("synth", &err); return el_cli_exit_code(st); }
+    size_t nl = el_refdata_lsoa_count(ref, EL_LSOA11), na = 0;
+    el_synth_area *areas = malloc((nl ? nl : 1) * sizeof *areas);
+    if (!areas) { el_refdata_free(ref); fprintf(stderr, "equitylens synth: out of memory\n"); return EL_EXIT_FAIL; }
+    for (size_t i = 0; i < nl; i++) {
+        const char *code = el_refdata_lsoa_at(ref, EL_LSOA11, i);
+        el_imd m;
+        int64_t a5[EL_POP_AGE5Y];
+        if (!el_refdata_imd(ref, 2019, code, &m) || !el_refdata_pop20(ref, code, a5)) continue;
+        double w = 0;
+        for (int k = 0; k < EL_POP_AGE5Y; k++) w += (double)a5[k];
+        if (w <= 0) continue;
+        areas[na++] = (el_synth_area){code, m.decile, w};
+    }
+
+    char tpath[4096];
+    if (!truth_path && out && strcmp(out, "-")) {
+        snprintf(tpath, sizeof tpath, "%s.truth.json", out);
+        truth_path = tpath;
+    }
+    FILE *f = (!out || !strcmp(out, "-")) ? stdout : fopen(out, "wb");
+    if (!f) {
+        el_error_at(&err, EL_ERR_IO, out, 0, 0, NULL, "cannot create the extract file");
+        el_cli_print_error("synth", &err);
+        free(areas); el_refdata_free(ref);
+        return EL_EXIT_FAIL;
+    }
+    sink s = {f, malloc(1 << 20), 0, 1 << 20, 0};
+    json_t *truth = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!s.buf) st = el_error_set(&err, EL_ERR_NOMEM, "out of memory");
+    else st = el_synth_run(&o, areas, na, on_row, &s, truth_path ? &truth : NULL, &err);
+    if (!st && flush_sink(&s)) st = el_error_set(&err, EL_ERR_IO, "write failed");
+    if (f != stdout) { if (fclose(f)) st = st ? st : el_error_set(&err, EL_ERR_IO, "write failed"); }
+    else if (fflush(f)) st = st ? st : el_error_set(&err, EL_ERR_IO, "write failed");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (s.err && st == EL_ERR_IO) el_error_at(&err, EL_ERR_IO, out ? out : "-", 0, 0, NULL, "write failed");
+    if (!st && truth && json_dump_file(truth, truth_path, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
+        st = el_error_at(&err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot write the truth file");
+    }
+    json_decref(truth);
+    free(s.buf);
+    free(areas);
+    el_refdata_free(ref);
+    if (st) { el_cli_print_error("synth", &err); return el_cli_exit_code(st); }
+    if (!quiet) {
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr, "equitylens synth: %llu %s rows (seed %lld) over %zu LSOAs -> %s%s%s (%.2f s)\n",
+                (unsigned long long)o.rows, el_kind_name(o.kind), (long long)seed, na, out ? out : "stdout",
+                truth_path ? ", truth " : "", truth_path ? truth_path : "", secs);
+    }
+    return EL_EXIT_OK;
 }

@@ -576,6 +576,17 @@ size_t el_refdata_rows(const el_refdata *r, unsigned what)
     return 0;
 }
 
+size_t el_refdata_lsoa_count(const el_refdata *r, el_lsoa_vintage v)
+{
+    return r ? r->t[vidx(v)].n : 0;
+}
+
+const char *el_refdata_lsoa_at(const el_refdata *r, el_lsoa_vintage v, size_t i)
+{
+    if (!r || i >= r->t[vidx(v)].n) return NULL;
+    return r->t[vidx(v)].recs[i].code;
+}
+
 int el_refdata_imd(const el_refdata *r, int edition, const char *lsoa, el_imd *out)
 {
     if (edition != 2019 && edition != 2025) return 0;
