@@ -582,9 +582,14 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
         pick_pair(&b, &i1, &i2);
         double y1 = y[i1], y2 = y[i2], s1 = se[i1], s2 = se[i2];
         int have = !isnan(s1) && !isnan(s2);
+        char why[200] = "";
+        if (!have) {
+            const el_ineq_subgroup *sm = &g[c->idx[isnan(s1) ? i1 : i2]];
+            snprintf(why, sizeof why, "no CI: se missing for subgroup '%.60s' (line %ld)", lab(sm), sm->line);
+        }
         if (WANT(EL_INEQ_D)) {
             set_ok(c, &out[EL_INEQ_D], y1 - y2, have ? sqrt(s1 * s1 + s2 * s2) : NAN, EL_CI_NORMAL);
-            if (!have) note(&out[EL_INEQ_D], "no CI: se missing for a compared subgroup");
+            if (!have) note(&out[EL_INEQ_D], why);
         }
         if (WANT(EL_INEQ_R)) {
             if (y2 == 0) set_na(&out[EL_INEQ_R], "ratio undefined: the denominator subgroup's estimate is 0");
@@ -592,7 +597,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
                 double R = y1 / y2;
                 double sl = (have && R > 0) ? sqrt((s1 * s1 + R * R * s2 * s2) / (y2 * y2)) / R : NAN;
                 set_ok(c, &out[EL_INEQ_R], R, sl, EL_CI_NORMAL_LOG);
-                if (!have) note(&out[EL_INEQ_R], "no CI: se missing for a compared subgroup");
+                if (!have) note(&out[EL_INEQ_R], why);
                 else if (!(R > 0)) note(&out[EL_INEQ_R], "no CI: ratio is not positive");
             }
         }
