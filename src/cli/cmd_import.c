@@ -47,6 +47,9 @@ static void help(FILE *f)
 "                      the file has an nhs_number column.\n"
 "  --force             import even if an identical file was imported before\n"
 "  --max-record BYTES  longest record accepted (default 1048576)\n"
+"  --max-rejected-pct P  fail, storing nothing, when more than P% of the rows\n"
+"                      are rejected (default 50: a wrong mapping, delimiter or\n"
+"                      encoding); 100 stores whatever was accepted\n"
 "  -q, --quiet         print only errors (and the dataset id)\n"
 "  -h, --help          this help\n"
 "\n"
@@ -73,10 +76,11 @@ int cmd_import(int argc, char **argv)
         {"census-date", required_argument, 0, 'c'}, {"key-file", required_argument, 0, 'K'},
         {"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
         {"max-record", required_argument, 0, 'M'}, {"imd-edition", required_argument, 0, 'I'},
-        {"convert-lsoa", no_argument, 0, 'C'}, {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"convert-lsoa", no_argument, 0, 'C'}, {"max-rejected-pct", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *kind_s = NULL, *map_s = NULL, *db = NULL, *rej_path = NULL, *census = NULL, *key_file = NULL;
     const char *data_dir = NULL;
     int force = 0, quiet = 0, imd_edition = 0, convert = 0;
+    double max_rej_pct = 50.0;
     size_t max_record = 0;
     int c;
     optind = 1;
@@ -105,6 +109,12 @@ int cmd_import(int argc, char **argv)
             else { fprintf(stderr, "equitylens import: --imd-edition must be 2019 or 2025\n"); return EL_EXIT_USAGE; }
             break;
         case 'C': convert = 1; break;
+        case 'P':
+            if (el_parse_double(optarg, 0, &max_rej_pct) || !(max_rej_pct >= 0 && max_rej_pct <= 100)) {
+                fprintf(stderr, "equitylens import: --max-rejected-pct must be 0..100\n");
+                return EL_EXIT_USAGE;
+            }
+            break;
         case 'D': data_dir = optarg; break;
         case 'h': help(stdout); return EL_EXIT_OK;
         default: help(stderr); return EL_EXIT_USAGE;
@@ -173,6 +183,15 @@ int cmd_import(int argc, char **argv)
     el_dataset *d = NULL;
     el_status s = el_ingest_file(file, &io, &d, &st, &err);
     if (io.progress) fputs("\r                                        \r", stderr);
+    int keep_rejects = 0;
+    if (s == EL_OK && st.rows_rejected && 100.0 * (double)st.rows_rejected > max_rej_pct * (double)st.rows_read) {
+        s = el_error_at(&err, EL_ERR_INVALID, file, 0, 0, NULL,
+                        "%llu of %llu rows rejected (more than %g%%): check the mapping, delimiter and encoding; "
+                        "first: line %ld%s%s: %s (--max-rejected-pct 100 stores the accepted rows anyway)",
+                        (unsigned long long)st.rows_rejected, (unsigned long long)st.rows_read, max_rej_pct,
+                        st.first[0].line, st.first[0].field[0] ? " " : "", st.first[0].field, st.first[0].reason);
+        keep_rejects = 1;
+    }
     el_enrich_stats es;
     memset(&es, 0, sizeof es);
     if (s == EL_OK) {
@@ -208,12 +227,13 @@ int cmd_import(int argc, char **argv)
     }
     if (rf) {
         if (fclose(rf) != 0 && s == EL_OK) s = el_error_set(&err, EL_ERR_IO, "cannot write rejects file %s", rej_path);
-        if (s != EL_OK) remove(rej_path);   /* nothing stored: no partial side files */
+        if (s != EL_OK && !keep_rejects) remove(rej_path);   /* nothing stored: no partial side files */
     }
     if (s != EL_OK) {
         el_cli_print_error("import", &err);
         if (s == EL_ERR_EXISTS) fprintf(stderr, "equitylens import: the store is unchanged\n");
         else fprintf(stderr, "equitylens import: nothing was stored; %s is unchanged\n", db);
+        if (keep_rejects) fprintf(stderr, "equitylens import: rejected rows and reasons: %s\n", rej_path);
         rc = el_cli_exit_code(s);
     } else {
         if (quiet) printf("%lld\n", (long long)meta.id);
