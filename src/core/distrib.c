@@ -3,6 +3,7 @@
  * arguments outside a distribution's support. */
 #include "equitylens/distrib.h"
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 
 static int bad_p(double p) { return !(p >= 0.0 && p <= 1.0); }
@@ -36,12 +37,40 @@ double el_t_cdf(double x, double df)
     return gsl_cdf_tdist_P(x, df);
 }
 
+/* Chi-square quantile by safeguarded Newton iteration on the CDF (lower tail
+ * for p <= 0.5, upper tail otherwise, for accuracy), bracketed so that it
+ * always converges. GSL's gsl_cdf_chisq_Pinv is not used because it can
+ * fail to converge for large df and then calls the (aborting) GSL error
+ * handler. Relative accuracy ~1e-15. */
 double el_chisq_quantile(double p, double df)
 {
     if (bad_p(p) || !(df >= 0.0) || isinf(df)) return NAN;
     if (df == 0.0 || p == 0.0) return 0.0;
     if (p == 1.0) return INFINITY;
-    return gsl_cdf_chisq_Pinv(p, df);
+    int upper = p > 0.5;
+    double q = 1.0 - p;
+    /* initial guess: Wilson-Hilferty, or the small-x series when that fails */
+    double z = gsl_cdf_ugaussian_Pinv(p), h = 2.0 / (9.0 * df);
+    double t = 1.0 - h + z * sqrt(h), x = df * t * t * t;
+    if (!(x > 0.0) || x < 0.05 * df) {
+        double a = df / 2.0;
+        double lx = (log(p) + lgamma(a + 1.0) + a * log(2.0)) / a;
+        if (lx < -700.0 && !upper) return 0.0;   /* below the smallest double: the quantile is 0 */
+        x = exp(lx);
+    }
+    if (!(x > 0.0) || !isfinite(x)) x = df;
+    double lo = 0.0, hi = INFINITY;
+    for (int it = 0; it < 300; it++) {
+        /* f > 0 means x is above the quantile */
+        double f = upper ? q - gsl_cdf_chisq_Q(x, df) : gsl_cdf_chisq_P(x, df) - p;
+        if (f > 0.0) hi = x; else if (f < 0.0) lo = x; else return x;
+        double d = gsl_ran_chisq_pdf(x, df), nx = d > 0.0 ? x - f / d : NAN;
+        if (!(nx > lo && nx < hi) || !isfinite(nx))
+            nx = isinf(hi) ? (x > 0.0 ? 2.0 * x : 1.0) : 0.5 * (lo + hi);
+        if (fabs(nx - x) <= 1e-15 * fabs(x) || (isfinite(hi) && hi - lo <= 4e-16 * hi)) return nx;
+        x = nx;
+    }
+    return x;
 }
 
 double el_chisq_cdf(double x, double df)
