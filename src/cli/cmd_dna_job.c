@@ -253,6 +253,11 @@ static int write_json(FILE *f, const lines_t *L, const el_dnajob_result *res, in
     json_object_set_new(def, "ethnic_group", json_string("A-C white, D-G mixed, H-L asian, M-P black, R-S other, Z not_stated, 99 or blank not_known, else invalid"));
     json_object_set_new(root, "definition", def);
     json_object_set_new(root, "rows", accounting_json(res, input));
+    json_t *rd = json_object();
+    json_object_set_new(rd, "threads", json_integer(res->threads_used));
+    json_object_set_new(rd, "sequential_fallback", json_boolean(res->sequential_fallback));
+    json_object_set_new(rd, "bytes", json_integer((json_int_t)res->bytes));
+    json_object_set_new(root, "reader", rd);
     json_t *arr = json_array();
     for (size_t i = 0; i < L->n; i++) {
         const line_t *l = &L->v[i];
