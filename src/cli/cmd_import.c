@@ -233,7 +233,7 @@ int cmd_import(int argc, char **argv)
         el_cli_print_error("import", &err);
         if (s == EL_ERR_EXISTS) fprintf(stderr, "equitylens import: the store is unchanged\n");
         else fprintf(stderr, "equitylens import: nothing was stored; %s is unchanged\n", db);
-        if (keep_rejects) fprintf(stderr, "equitylens import: rejected rows and reasons: %s\n", rej_path);
+        if (keep_rejects && rej_path) fprintf(stderr, "equitylens import: rejected rows and reasons: %s\n", rej_path);
         rc = el_cli_exit_code(s);
     } else {
         if (quiet) printf("%lld\n", (long long)meta.id);
@@ -253,10 +253,11 @@ int cmd_import(int argc, char **argv)
                     printf("  blanked         %llu invalid %s values (invalid = blank)\n",
                            (unsigned long long)st.blanked[f], el_field_get((el_field)f)->name);
             int first = 1;
-            for (int f = 0; f < EL_F__COUNT; f++)
+            int canonical = !strncmp(el_mapping_name(m), "canonical", 9);
+            for (int f = 0; f < EL_F__COUNT && !canonical; f++)
                 if (st.missing_optional[f]) {
                     const char *col = f == EL_F_NHS_NUMBER_HASH ? el_mapping_nhs_column(m) : el_mapping_column(m, (el_field)f);
-                    printf("%s%s (%s)", first ? "  not in file     " : ", ",
+                    printf("%s%s (column %s)", first ? "  not in file     " : ", ",
                            f == EL_F_NHS_NUMBER_HASH ? "nhs_number" : el_field_get((el_field)f)->name, col);
                     first = 0;
                 }

@@ -40,6 +40,9 @@ typedef struct {
     char *scratch; size_t scap;
     unsigned char key[EL_PSEUDONYM_KEY_BYTES];
     const unsigned char *keyp;
+    const int *last_byte;     /* last byte of the input seen so far (-1 none) */
+    int last_rejected;        /* 0 ok, 1 rejected, 2 ragged, 3 unterminated quote */
+    long last_line;
     int32_t ival[EL_F__COUNT + 1];
     const char *sval[EL_F__COUNT + 1];
 } ingest;
@@ -231,6 +234,7 @@ static int do_row(ingest *g)
     size_t nf = el_csv_nfields(g->c);
     if (nf != g->hdr_n) {
         reject(g, line, 0, NULL, "row has %zu field%s; the header has %zu", nf, nf == 1 ? "" : "s", g->hdr_n);
+        g->last_rejected = 2;
         return 0;
     }
     /* scratch big enough for every mapped value (each at most its raw length) */
@@ -281,7 +285,7 @@ static int do_row(ingest *g)
         char why[200];
         if (parse_typed(p, v, &g->ival[f], why, sizeof why)) {
             if (p->fi->use[el_mapping_kind(m)] == 2 || !blank_invalid) {
-                reject(g, line, p->col + 1, fname, "%s: %s", fname, why);
+                reject(g, line, p->col + 1, fname, "%s", why);
                 return 0;
             }
             g->s->blanked[f]++;
@@ -348,10 +352,15 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
             continue;
         }
         g->s->rows_read++;
+        g->last_rejected = 0;
+        g->last_line = el_csv_line(g->c);
         if (res == EL_CSV_BAD) {
             reject(g, e.line ? e.line : el_csv_line(g->c), e.column, NULL, "%s", e.msg);
+            g->last_rejected = strstr(e.msg, "unterminated") ? 3 : 1;
         } else {
             int a = do_row(g);
+            if (a == 1) g->last_rejected = 0;
+            else if (a == 0 && g->last_rejected != 2) g->last_rejected = 1;
             if (a < 0) return el_error_set(err, EL_ERR_NOMEM, "out of memory at line %ld", el_csv_line(g->c));
             if (a) g->s->rows_accepted++;
         }
@@ -363,6 +372,13 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
     }
     if (!have_header)
         return el_error_at(err, EL_ERR_PARSE, g->name, 1, 0, NULL, "file is empty (no header row)");
+    /* A file that stops inside a quoted field, or whose last line is short and
+     * has no line end, was cut off: its numbers would be silently wrong. */
+    int lb = g->last_byte ? *g->last_byte : -1;
+    if (g->last_rejected == 3 || (g->last_rejected == 2 && lb != '\n' && lb != '\r'))
+        return el_error_at(err, EL_ERR_PARSE, g->name, g->last_line, 0, NULL,
+                           "the file ends in the middle of a record (%s): it looks truncated; nothing imported",
+                           g->last_rejected == 3 ? "inside a quoted field" : "short last line without a line end");
     if (g->o->rejects && fflush(g->o->rejects) != 0)
         return el_error_set(err, EL_ERR_IO, "cannot write the rejects file: %s", strerror(errno));
     if (g->o->progress) {
@@ -404,13 +420,13 @@ static void csv_opts(const el_ingest_opts *o, el_csv_opts *co)
 }
 
 /* A read-only FILE that hashes (SHA-256) everything read through it. */
-typedef struct { FILE *f; crypto_hash_sha256_state st; uint64_t n; } hash_src;
+typedef struct { FILE *f; crypto_hash_sha256_state st; uint64_t n; int last; } hash_src;
 
 static ssize_t hash_read(void *cookie, char *buf, size_t size)
 {
     hash_src *h = cookie;
     size_t n = fread(buf, 1, size, h->f);
-    if (n) { crypto_hash_sha256_update(&h->st, (const unsigned char *)buf, n); h->n += n; }
+    if (n) { crypto_hash_sha256_update(&h->st, (const unsigned char *)buf, n); h->n += n; h->last = (unsigned char)buf[n - 1]; }
     if (!n && ferror(h->f)) return -1;
     return (ssize_t)n;
 }
@@ -424,6 +440,8 @@ el_status el_ingest_file(const char *path, const el_ingest_opts *opts, el_datase
     if (st != EL_OK) return finish(&g, st, out);
     int is_stdin = !strcmp(path, "-");
     hash_src hs = {0};
+    hs.last = -1;
+    g.last_byte = &hs.last;
     hs.f = is_stdin ? stdin : fopen(path, "rb");
     if (!hs.f) {
         st = el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
@@ -476,6 +494,8 @@ el_status el_ingest_mem(const void *buf, size_t len, const char *name, const el_
     if (st != EL_OK) return finish(&g, st, out);
     el_csv_opts co;
     csv_opts(opts, &co);
+    int lastb = len ? ((const unsigned char *)buf)[len - 1] : -1;
+    g.last_byte = &lastb;
     g.c = el_csv_open_mem(buf, len, name, &co);
     if (!g.c) return finish(&g, el_error_set(err, EL_ERR_NOMEM, "out of memory"), out);
     st = run(&g, len, err);

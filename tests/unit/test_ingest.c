@@ -91,12 +91,11 @@ static void test_rejections(void **st)
         "A9,P9,2024-01-02,5,A,1,extra\n"     /* 10 ragged */
         "\n"                                 /* 11 blank line = ragged */
         "A10,\"P\"x,2024-01-02,5,A,1\n"      /* 12 text after quote */
-        "A11,P11,2024-01-02,5,A,1\n"         /* 13 ok */
-        "A12,\"P12,2024-01-02,5,A,1\n");     /* 14 unterminated quote to EOF */
+        "A11,P11,2024-01-02,5,A,1\n");       /* 13 ok */
     assert_int_equal(r.st, EL_OK);
-    assert_int_equal(r.s.rows_read, 13);
+    assert_int_equal(r.s.rows_read, 12);
     assert_int_equal(r.s.rows_accepted, 2);
-    assert_int_equal(r.s.rows_rejected, 11);
+    assert_int_equal(r.s.rows_rejected, 10);
     assert_int_equal(el_dataset_rows(r.d), 2);
     assert_int_equal(r.s.nfirst, 10);
     assert_int_equal(r.s.first[0].line, 3);
@@ -116,12 +115,40 @@ static void test_rejections(void **st)
     assert_int_equal(r.s.rejected_by_field[EL_F_AGE], 2);
     /* dictionary holds only accepted rows' values */
     assert_int_equal(el_dataset_dict_size(r.d, EL_F_PATIENT_ID), 2);
-    /* rejects CSV: header + 11 rows, each with line and reason */
+    /* rejects CSV: header + 10 rows, each with line and reason */
     size_t lines = 0;
     for (size_t i = 0; i < r.rejlen; i++) lines += r.rej[i] == '\n';
-    assert_true(lines >= 12);
+    assert_true(lines >= 11);
     assert_non_null(strstr(r.rej, "\n4,2,patient_id,required field patient_id is blank,A3,,2024-01-02,5,A,1\n"));
-    assert_non_null(strstr(r.rej, "\n14,"));
+    assert_non_null(strstr(r.rej, "\n12,"));
+    done(&r);
+}
+
+static void test_truncated(void **st)
+{
+    (void)st;
+    result r;
+    /* cut inside a quoted field: the extract is incomplete, so nothing is imported */
+    run(&r, HDR "A1,P1,2024-01-02,5,A,54\nA2,\"P2,2024-01-0");
+    assert_int_equal(r.st, EL_ERR_PARSE);
+    assert_null(r.d);
+    assert_int_equal(r.e.line, 3);
+    assert_non_null(strstr(r.e.msg, "truncated"));
+    done(&r);
+    /* cut mid-row, no final line end */
+    run(&r, HDR "A1,P1,2024-01-02,5,A,54\nA2,P2,2024-01-0");
+    assert_int_equal(r.st, EL_ERR_PARSE);
+    assert_non_null(strstr(r.e.msg, "truncated"));
+    done(&r);
+    /* a short last row that does end with a line end is an ordinary rejection */
+    run(&r, HDR "A1,P1,2024-01-02,5,A,54\nA2,P2,2024-01-0\n");
+    assert_int_equal(r.st, EL_OK);
+    assert_int_equal(r.s.rows_rejected, 1);
+    done(&r);
+    /* a complete last row without a final line end is fine */
+    run(&r, HDR "A1,P1,2024-01-02,5,A,54");
+    assert_int_equal(r.st, EL_OK);
+    assert_int_equal(r.s.rows_accepted, 1);
     done(&r);
 }
 
@@ -302,6 +329,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rows),
         cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_nhs_numbers),
