@@ -51,7 +51,7 @@ static int cmp_qi(const void *a, const void *b)
 /* msg is a fixed text; v (the offending number) is appended */
 static el_status row_err(el_error *err, size_t i, const char *field, const char *msg, double v)
 {
-    return el_error_at(err, EL_ERR_INVALID, NULL, (long)i + 1, 0, field, "row %zu: %s (got %g)", i + 1, msg, v);
+    return el_error_at(err, EL_ERR_INVALID, NULL, (long)i + 1, 0, field, "%s (got %g)", msg, v);
 }
 
 el_status el_sii(const el_sii_row *rows, size_t n, const el_sii_opts *opts,
@@ -115,6 +115,11 @@ el_status el_sii(const el_sii_row *rows, size_t n, const el_sii_opts *opts,
             return row_err(err, i, "value", "proportion must be strictly between 0 and 1", val);
         v[k] = val;
         vt_[k] = fwd(vt, val);
+        if (vt == EL_SII_PROPORTION && ((!isnan(r->lower) && !(r->lower >= 0.0 && r->lower <= 1.0)) ||
+                                        (!isnan(r->upper) && !(r->upper >= 0.0 && r->upper <= 1.0))))
+            return row_err(err, i, isnan(r->lower) || (r->lower >= 0.0 && r->lower <= 1.0) ? "upper_cl" : "lower_cl",
+                           "confidence limit proportions must be between 0 and 1",
+                           isnan(r->lower) || (r->lower >= 0.0 && r->lower <= 1.0) ? r->upper : r->lower);
         if (!isnan(r->se)) {
             if (!(r->se >= 0.0) || isinf(r->se)) return row_err(err, i, "se", "standard error must be >= 0", r->se);
             se[k] = r->se;
