@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "equitylens/funnel.h"
 #include "equitylens/report_model.h"
 #include "equitylens/svg.h"
 
@@ -141,6 +142,8 @@ static void figure_close(ctx *c, const char *cap)
 {
     el_strbuf_printf(c->b, "<figcaption>Figure %d. ", ++c->fig);
     el_strbuf_esc(c->b, cap);
+    size_t l = strlen(cap);
+    el_strbuf_put(c->b, l && cap[l - 1] == '.' ? "" : ".");
     el_strbuf_put(c->b, " The data are in the table beside the chart.</figcaption>\n</figure>\n<div class=\"tablewrap\">\n");
 }
 static void pair_close(ctx *c) { el_strbuf_put(c->b, "</div>\n</div>\n"); }
@@ -239,8 +242,8 @@ out:
 }
 
 /* Funnel plot of a proportion metric's groups around the overall rate.
- * Limits: normal approximation to the binomial, theta ± z·sqrt(theta(1−theta)/n)
- * (Spiegelhalter 2005), z = 1.959964 and 3.090232. */
+ * Limits: closed-form inverse of the Wilson score interval at p = 0.975 (2σ)
+ * and 0.999 (3σ), as PHEindicatormethods phe_funnels (funnel.h). */
 static void funnel_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
 {
     double num = 0, den = 0, maxn = 0;
@@ -268,9 +271,10 @@ static void funnel_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
     double top = maxn * 1.1;
     for (int k = 0; k < 60; k++) {
         double n = top * pow((double)(k + 1) / 60.0, 2) + 10;
-        double s = sqrt(theta * (1 - theta) / n);
-        lim[k] = (el_svg_funnel_limit){n, (theta - 1.959964 * s) * scale, (theta + 1.959964 * s) * scale,
-                                       (theta - 3.090232 * s) * scale, (theta + 3.090232 * s) * scale};
+        lim[k] = (el_svg_funnel_limit){n, el_funnel_prop_limit(0.975, n, theta, -1, scale),
+                                       el_funnel_prop_limit(0.975, n, theta, 1, scale),
+                                       el_funnel_prop_limit(0.999, n, theta, -1, scale),
+                                       el_funnel_prop_limit(0.999, n, theta, 1, scale)};
     }
     el_strbuf title, desc;
     el_strbuf_init(&title);
@@ -305,9 +309,9 @@ static void funnel_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
         if (p[i].suppressed) {
             el_strbuf_printf(b, "<td class=\"n\">%s</td><td class=\"n\">%s</td><td>%s</td>", c->mask, c->mask, c->mask);
         } else {
-            double s = sqrt(theta * (1 - theta) / r->denominator);
-            double l2 = (theta - 1.959964 * s) * scale, h2 = (theta + 1.959964 * s) * scale;
-            double l3 = (theta - 3.090232 * s) * scale, h3 = (theta + 3.090232 * s) * scale;
+            double nn = r->denominator;
+            double l2 = el_funnel_prop_limit(0.975, nn, theta, -1, scale), h2 = el_funnel_prop_limit(0.975, nn, theta, 1, scale);
+            double l3 = el_funnel_prop_limit(0.999, nn, theta, -1, scale), h3 = el_funnel_prop_limit(0.999, nn, theta, 1, scale);
             el_strbuf_put(b, "<td class=\"n\">");
             put_num(b, l2, mt->decimals, c->mask); el_strbuf_put(b, " to "); put_num(b, h2, mt->decimals, c->mask);
             el_strbuf_put(b, "</td><td class=\"n\">");
@@ -754,8 +758,8 @@ static void methods(ctx *c)
         "Slope and relative index of inequality: PHE method (PHEindicatormethods phe_sii).",
         "Who is missing: observed vs expected activity from census populations, indirectly standardised for age, "
         "Byar/exact Poisson limits (PHEindicatormethods phe_isr).",
-        "Funnel plots: limits around the overall proportion by the normal approximation to the binomial, "
-        "\xCE\xB8 \xC2\xB1 z\xE2\x88\x9A(\xCE\xB8(1\xE2\x88\x92\xCE\xB8)/n) at z = 1.96 and 3.09 (Spiegelhalter, Statistics in Medicine 2005;24:1185\xE2\x80\x93" "1202).",
+        "Funnel plots: 95% and 99.8% limits around the overall proportion by the closed-form inverse of the Wilson "
+        "score interval (PHEindicatormethods phe_funnels; Spiegelhalter, Statistics in Medicine 2005;24:1185\xE2\x80\x93" "1202).",
         "Trends: XmR statistical process control charts with the four NHS Making Data Count rules and icons "
         "(NHSRplotthedots 0.2.2).",
         "Excess events: observed minus the events expected at the reference group's rate; cost = excess \xC3\x97 price per event.",
