@@ -74,14 +74,14 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 golden: $(SANBUILD)/equitylens
-	@EQUITYLENS=$(CURDIR)/$(SANBUILD)/equitylens sh tests/golden/run.sh
+	@EQUITYLENS=$(abspath $(SANBUILD))/equitylens sh tests/golden/run.sh
 
 fuzz-replay: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 	  echo "== replay $$n"; $$f tests/fuzz/corpus/$$n/*; done
 
 browser: $(BUILD)/equitylens
-	@sh tests/browser/run.sh $(CURDIR)/$(BUILD)/equitylens
+	@sh tests/browser/run.sh $(abspath $(BUILD))/equitylens
 
 demo: $(BUILD)/equitylens
 	@sh scripts/demo.sh $(BUILD)/equitylens
