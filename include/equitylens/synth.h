@@ -36,6 +36,8 @@ typedef struct el_synth_opts {
     int32_t period_end;       /* last activity date; default 2025-03-31 */
     int32_t census_date;      /* waiting_list snapshot date; default period_end */
     int inject_quality;       /* 1 (default): inject the data-quality problems */
+    int nhs_numbers;          /* 1: add an nhs_number column (valid test-range 999
+                                 numbers, one per patient); default 0 */
 } el_synth_opts;
 
 void el_synth_opts_default(el_synth_opts *o, el_kind kind);

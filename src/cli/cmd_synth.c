@@ -35,6 +35,8 @@ static void help(FILE *f)
 "  --census-date DATE    waiting_list snapshot date (default: period end)\n"
 "  --clean               inject no data-quality problems (blank or malformed\n"
 "                        LSOAs, duplicate ids, dates out of order or in the future)\n"
+"  --nhs-numbers         add an nhs_number column: valid (Modulus 11) numbers\n"
+"                        from the 999 range reserved for testing, one per patient\n"
 "  --data-dir DIR        reference data (default: $EQUITYLENS_DATA, else data/\n"
 "                        beside the program, else ./data)\n"
 "  -q, --quiet           no summary on standard error\n"
@@ -73,12 +75,12 @@ int cmd_synth(int argc, char **argv)
         {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"truth", required_argument, 0, 't'}, {"period-start", required_argument, 0, 'a'},
         {"period-end", required_argument, 0, 'b'}, {"census-date", required_argument, 0, 'c'},
-        {"clean", no_argument, 0, 'C'}, {"data-dir", required_argument, 0, 'D'},
+        {"clean", no_argument, 0, 'C'}, {"nhs-numbers", no_argument, 0, 'N'}, {"data-dir", required_argument, 0, 'D'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *kind_s = NULL, *out = NULL, *truth_path = NULL, *data_dir = NULL;
     const char *ps = NULL, *pe = NULL, *cd = NULL;
     int64_t rows = -1, seed = 1;
-    int clean = 0, quiet = 0, c;
+    int clean = 0, quiet = 0, nhs = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -102,6 +104,7 @@ int cmd_synth(int argc, char **argv)
         case 'b': pe = optarg; break;
         case 'c': cd = optarg; break;
         case 'C': clean = 1; break;
+        case 'N': nhs = 1; break;
         case 'D': data_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return EL_EXIT_OK;
@@ -125,6 +128,7 @@ int cmd_synth(int argc, char **argv)
     o.rows = (uint64_t)rows;
     o.seed = (unsigned long)seed;
     o.inject_quality = !clean;
+    o.nhs_numbers = nhs;
     if ((ps && parse_date_arg(ps, &o.period_start)) || (pe && parse_date_arg(pe, &o.period_end)) ||
         (cd && parse_date_arg(cd, &o.census_date))) {
         fprintf(stderr, "equitylens synth: dates must be valid YYYY-MM-DD\n");

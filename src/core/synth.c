@@ -148,6 +148,28 @@ static void put_date(line *l, int32_t days)
     put_u(l, d, 2);
 }
 
+/* A valid NHS number (Modulus 11) in the 999 range reserved for testing,
+ * derived from the patient index (cycles after about 910,000 patients). */
+static void put_nhs(line *l, uint64_t pid)
+{
+    uint64_t base = (pid * 7919u) % 1000000u;
+    for (;;) {
+        int dg[9];
+        uint64_t v = 999000000u + base;
+        for (int i = 8; i >= 0; i--) { dg[i] = (int)(v % 10); v /= 10; }
+        int sum = 0;
+        for (int i = 0; i < 9; i++) sum += dg[i] * (10 - i);
+        int chk = 11 - sum % 11;
+        if (chk == 11) chk = 0;
+        if (chk != 10) {
+            for (int i = 0; i < 9; i++) l->b[l->n++] = (char)('0' + dg[i]);
+            l->b[l->n++] = (char)('0' + chk);
+            return;
+        }
+        base = (base + 1) % 1000000u;
+    }
+}
+
 /* one person's demographics */
 typedef struct {
     size_t area;
@@ -454,6 +476,7 @@ static int gen_appointments(gen *g, el_synth_row_fn fn, void *ctx)
             if (dup) g->inj_dup++; else id++;
             put_id(&l, 'A', id); comma(&l);
             put_id(&l, 'P', pid); comma(&l);
+            if (g->o->nhs_numbers) { put_nhs(&l, pid); comma(&l); }
             int32_t day = ipick(r, lo, g->o->period_end);
             int32_t refd = ref;
             if (g->o->inject_quality) {
@@ -499,6 +522,7 @@ static int gen_waiting_list(gen *g, el_synth_row_fn fn, void *ctx)
         if (dup) g->inj_dup++; else id++;
         put_id(&l, 'W', id); comma(&l);
         put_id(&l, 'P', g->rows + 1); comma(&l);
+        if (g->o->nhs_numbers) { put_nhs(&l, g->rows + 1); comma(&l); }
         int pr = pick(r, P_PRIO, NP);
         double m = WAIT_MEAN[pr] * WAIT_M_Q[p.q] * WAIT_M_E[p.e];
         int32_t wait = (int32_t)floor(-m * log1p(-gsl_rng_uniform(r)));
@@ -539,6 +563,7 @@ static int gen_cancer(gen *g, el_synth_row_fn fn, void *ctx)
         if (dup) g->inj_dup++; else id++;
         put_id(&l, 'C', id); comma(&l);
         put_id(&l, 'P', g->rows + 1); comma(&l);
+        if (g->o->nhs_numbers) { put_nhs(&l, g->rows + 1); comma(&l); }
         int32_t ref = period_day(g);
         put_date(&l, ref); comma(&l);
         put(&l, PROVIDERS[pick(r, P_PROVIDER, 3)]); comma(&l);
@@ -617,7 +642,19 @@ el_status el_synth_run(const el_synth_opts *o, const el_synth_area *areas, size_
         "waiting_list_type,clinical_priority,priority_type_code," DEMO_HEADER "\n",
         "pathway_id,patient_id,referral_date,provider_code,cancer_site,diagnosis_communicated_date,"
         "first_treatment_date,stage," DEMO_HEADER "\n"};
-    int rc = fn(ctx, HEAD[o->kind], strlen(HEAD[o->kind]));
+    int rc;
+    if (o->nhs_numbers) {
+        /* insert "nhs_number," after the second column (patient_id) */
+        char h[512];
+        const char *src = HEAD[o->kind], *c2 = strchr(strchr(src, ',') + 1, ',') + 1;
+        size_t k = (size_t)(c2 - src);
+        memcpy(h, src, k);
+        memcpy(h + k, "nhs_number,", 11);
+        strcpy(h + k + 11, c2);
+        rc = fn(ctx, h, strlen(h));
+    } else {
+        rc = fn(ctx, HEAD[o->kind], strlen(HEAD[o->kind]));
+    }
     if (!rc) {
         if (o->kind == EL_KIND_APPOINTMENTS) rc = gen_appointments(&g, fn, ctx);
         else if (o->kind == EL_KIND_WAITING_LIST) rc = gen_waiting_list(&g, fn, ctx);
