@@ -17,7 +17,7 @@ static const el_field_info fields[EL_F__COUNT] = {
     [EL_F_APPOINTMENT_DATE] = {"appointment_date", EL_T_DATE, {2, 0, 0}, 0,
         "date of the outpatient appointment"},
     [EL_F_ATTENDED_OR_DID_NOT_ATTEND] = {"attended_or_did_not_attend", EL_T_CODE, {2, 0, 0}, 0,
-        "NHS DD ATTENDED OR DID NOT ATTEND code (5/6 seen, 3/7 DNA, 2/4 cancelled, 0, 9)"},
+        "NHS DD ATTENDED OR DID NOT ATTEND: 5, 6 seen; 3, 7 did not attend; 2 patient cancelled; 4 provider cancelled; 0 future; 9 not known (HES)"},
     [EL_F_PROVIDER_CODE] = {"provider_code", EL_T_CODE, ALL, 0,
         "ODS code of the provider organisation"},
     [EL_F_TREATMENT_FUNCTION_CODE] = {"treatment_function_code", EL_T_CODE, {1, 1, 0}, 0,
@@ -25,19 +25,19 @@ static const el_field_info fields[EL_F__COUNT] = {
     [EL_F_REFERRAL_REQUEST_RECEIVED_DATE] = {"referral_request_received_date", EL_T_DATE, {1, 0, 0}, 0,
         "date the referral request was received"},
     [EL_F_FIRST_ATTENDANCE] = {"first_attendance", EL_T_CODE, {1, 0, 0}, 0,
-        "NHS DD FIRST ATTENDANCE code (1-4 national, 5 = no patient contact; 9/X not known)"},
+        "NHS DD FIRST ATTENDANCE: 1 first, 2 follow-up (face to face), 3 first, 4 follow-up (telephone/telemedicine); 9/X not known"},
     [EL_F_CONSULTATION_MEDIUM] = {"consultation_medium", EL_T_CODE, {1, 0, 0}, 0,
-        "NHS DD CONSULTATION MEDIUM USED code (01-06, 09; 98 not applicable)"},
+        "NHS DD CONSULTATION MEDIUM USED: 01 face to face, 02 telephone, 03 telemedicine, 04 talk type, 05 email, 06 SMS, 98 other"},
     [EL_F_RTT_START_DATE] = {"rtt_start_date", EL_T_DATE, {0, 2, 0}, 0,
         "referral to treatment period start date"},
     [EL_F_CENSUS_DATE] = {"census_date", EL_T_DATE, {0, 2, 0}, 0,
         "date the waiting-list snapshot was taken (column, or --census-date)"},
     [EL_F_WAITING_LIST_TYPE] = {"waiting_list_type", EL_T_CODE, {0, 1, 0}, 0,
-        "WLMDS waiting list type (e.g. IRTT incomplete RTT pathway)"},
+        "WLMDS waiting list type: IRTT, ORTT (admitted / non-admitted RTT), INON, ONON (not RTT)"},
     [EL_F_CLINICAL_PRIORITY] = {"clinical_priority", EL_T_CODE, {0, 1, 0}, 0,
         "surgical prioritisation code P1a, P1b, P2, P3, P4, P5, P6"},
     [EL_F_PRIORITY_TYPE_CODE] = {"priority_type_code", EL_T_CODE, {0, 1, 0}, 0,
-        "NHS DD PRIORITY TYPE CODE: 1 routine, 2 urgent, 3 two week wait"},
+        "NHS DD PRIORITY TYPE CODE: 1 routine, 2 urgent, 3 two week wait; 9 not known (HES)"},
     [EL_F_REFERRAL_DATE] = {"referral_date", EL_T_DATE, {0, 0, 2}, 0,
         "date the cancer referral was received (FDS clock start)"},
     [EL_F_CANCER_SITE] = {"cancer_site", EL_T_CODE, {0, 0, 1}, 0,
@@ -65,15 +65,15 @@ static const el_field_info fields[EL_F__COUNT] = {
     [EL_F_INTERPRETER_REQUIRED] = {"interpreter_required", EL_T_FLAG, ALL, 0, "interpreter required (Y/N)"},
     [EL_F_REASONABLE_ADJUSTMENT] = {"reasonable_adjustment", EL_T_FLAG, ALL, 0,
         "reasonable adjustment recorded (Y/N)"},
-    [EL_F_IMD_DECILE] = {"imd_decile", EL_T_INT, ALL, 1, "IMD decile of the LSOA (1 = most deprived)"},
-    [EL_F_IMD_QUINTILE] = {"imd_quintile", EL_T_INT, ALL, 1, "IMD quintile of the LSOA (1 = most deprived)"},
-    [EL_F_CORE20] = {"core20", EL_T_FLAG, ALL, 1, "1 if the LSOA is in the most deprived 20% nationally"},
+    [EL_F_IMD_DECILE] = {"imd_decile", EL_T_INT, ALL, 1, "IMD decile of the LSOA in England (1 = most deprived 10%)"},
+    [EL_F_IMD_QUINTILE] = {"imd_quintile", EL_T_INT, ALL, 1, "IMD quintile (1 = most deprived 20%)"},
+    [EL_F_CORE20] = {"core20", EL_T_FLAG, ALL, 1, "1 if the LSOA is in the most deprived 20% in England (Core20), else 0"},
     [EL_F_IMD_EDITION] = {"imd_edition", EL_T_INT, ALL, 1, "IMD edition used (2019 or 2025)"},
     [EL_F_ETHNIC_GROUP] = {"ethnic_group", EL_T_CODE, ALL, 1,
-        "broad ethnic group from ethnic_category (Z and 99 kept apart)"},
-    [EL_F_AGE_BAND] = {"age_band", EL_T_CODE, ALL, 1, "standard age band"},
-    [EL_F_LA_CODE] = {"la_code", EL_T_CODE, ALL, 1, "local authority district code of the LSOA"},
-    [EL_F_ICB_CODE] = {"icb_code", EL_T_CODE, ALL, 1, "integrated care board code of the LSOA"},
+        "White, Mixed, Asian, Black, Other, Not stated (Z), Not known (99/blank)"},
+    [EL_F_AGE_BAND] = {"age_band", EL_T_CODE, ALL, 1, "5-year age band 00-04 ... 85-89, 90+ (European Standard Population 2013)"},
+    [EL_F_LA_CODE] = {"la_code", EL_T_CODE, ALL, 1, "local authority district (ONS code) of the LSOA"},
+    [EL_F_ICB_CODE] = {"icb_code", EL_T_CODE, ALL, 1, "integrated care board (ONS code) of the LSOA"},
 };
 #undef ALL
 
@@ -138,12 +138,12 @@ static const char *const ETHNIC[] = {"A", "B", "C", "D", "E", "F", "G", "H", "J"
                                      "N", "P", "R", "S", "Z", "99", NULL};
 static const char *const GENDER[] = {"1", "2", "9", "X", NULL};
 static const char *const ATTENDED[] = {"0", "2", "3", "4", "5", "6", "7", "9", NULL};
-static const char *const FIRSTATT[] = {"1", "2", "3", "4", "5", "9", "X", NULL};
-static const char *const MEDIUM[] = {"01", "02", "03", "04", "05", "06", "09", "98", NULL};
+static const char *const FIRSTATT[] = {"1", "2", "3", "4", "9", "X", NULL};
+static const char *const MEDIUM[] = {"01", "02", "03", "04", "05", "06", "98", NULL};
 static const char *const PRIORITY[] = {"P1a", "P1b", "P2", "P3", "P4", "P5", "P6", NULL};
 static const char *const PTYPE[] = {"1", "2", "3", "9", NULL};
 static const char *const STAGE[] = {"1", "2", "3", "4", "U", "99", NULL};
-static const char *const WLTYPE[] = {"IRTT", "INRTT", "ORTT", "ONRTT", "PLAN", "SURV", NULL};
+static const char *const WLTYPE[] = {"IRTT", "ORTT", "INON", "ONON", NULL};
 
 int el_field_valid_code(el_field f, const char *code)
 {
