@@ -152,7 +152,7 @@ static void legend(el_strbuf *b, const legend_item *it, size_t n, double x, doub
         if (it[i].is_line) line(b, x - 6, y - 4, x + 8, y - 4, it[i].stroke, 2, it[i].dash);
         else marker(b, it[i].s, x, y - 4, 5, it[i].fill, it[i].stroke);
         text(b, x + 12, y, "start", NULL, it[i].label);
-        x += 30 + 6.6 * (double)strlen(it[i].label);
+        x += 36 + 7.0 * (double)strlen(it[i].label);
     }
     el_strbuf_put(b, "</g>\n");
 }
@@ -371,7 +371,7 @@ el_status el_svg_spc(el_strbuf *b, const el_svg_opts *o, const el_svg_spc_point 
                      double target, const char *variation, const char *assurance)
 {
     if (!b || !o || (n && !p)) return EL_ERR_INVALID;
-    const double L = 70, R = W - 120, T = 20, B = 250, H = 330;
+    const double L = 70, R = W - 120, T = 58, B = 288, H = 368;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         range_of(p[i].value, &lo, &hi);
@@ -454,8 +454,8 @@ el_status el_svg_spc(el_strbuf *b, const el_svg_opts *o, const el_svg_spc_point 
 #undef PY
     /* icons, top right */
     int vi = var_index(variation), ai = ass_index(assurance);
-    if (vi >= 0) variation_body(b, vi, W - 85, 40, 22);
-    if (ai >= 0) assurance_body(b, ai, W - 35, 40, 22);
+    if (vi >= 0) variation_body(b, vi, W - 85, 27, 22);
+    if (ai >= 0) assurance_body(b, ai, W - 35, 27, 22);
     legend_item it[6];
     size_t ni = 0;
     it[ni++] = (legend_item){SH_CIRCLE, EL_SVG_GREY, EL_SVG_GREY, "common cause", 0, NULL};
