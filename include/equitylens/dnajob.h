@@ -105,6 +105,8 @@ typedef struct {
     int threads;               /* default 2; 1 = sequential; max 64 */
     size_t chunk_bytes;        /* read size per thread, default 4 MiB (min 4 KiB) */
     size_t max_row_bytes;      /* longest row accepted, default 64 MiB */
+    size_t min_range_bytes;    /* smallest byte range given to a thread, default
+                                * 64 KiB (tests set it small to exercise splits) */
 } el_dnajob_opts;
 
 typedef struct {

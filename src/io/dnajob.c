@@ -724,6 +724,7 @@ void el_dnajob_opts_default(el_dnajob_opts *o)
     o->threads = 2;
     o->chunk_bytes = (size_t)4 << 20;
     o->max_row_bytes = (size_t)64 << 20;
+    o->min_range_bytes = (size_t)64 << 10;
 }
 
 /* Parse the header row at buf[0..len) (after any BOM). Returns 1 when the
@@ -945,7 +946,8 @@ static el_status run_ranges(job *j, int fd, const char *mem, uint64_t data_beg, 
 {
     int n = o->threads < 1 ? 1 : o->threads > MAX_THREADS ? MAX_THREADS : o->threads;
     uint64_t data = size - data_beg;
-    if (data < (uint64_t)n * (1u << 16)) n = data >= (1u << 17) ? (int)(data >> 16) : 1;
+    uint64_t minr = o->min_range_bytes ? o->min_range_bytes : 1;
+    if (data / minr < (uint64_t)n) n = (int)(data / minr);
     if (n < 1) n = 1;
     if (n > MAX_THREADS) n = MAX_THREADS;
     uint64_t cut[MAX_THREADS + 1];
