@@ -314,7 +314,7 @@ int cmd_summarise(int argc, char **argv)
         json_object_set_new(sj, "seed", json_integer((json_int_t)o.seed));
         json_object_set_new(sj, "sii_method", json_string(o.sii_method == EL_SII_LINEAR ? "linear" :
                                                           o.sii_method == EL_SII_HEALTHEQUAL ? "healthequal" : "logistic"));
-        char *s = json_dumps(sj, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17));
+        char *s = json_dumps(sj, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(15));
         json_decref(sj);
         fprintf(out, "\n],\"settings\":%s}\n", s ? s : "{}");
         free(s);

@@ -548,8 +548,6 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
     el_status st = validate(c, blk, g, n, &b, err);
     if (st != EL_OK) return st;
     const double *y = c->y, *se = c->se, *sh = c->sh;
-    double z = c->z;
-    (void)z;
 
     /* Applicability, group counts, data needs: decide which measures run. */
     for (int m = 0; m < EL_INEQ_COUNT; m++) {
