@@ -69,14 +69,27 @@ static void hc1(double sw, double xb, double sxx, double m00, double m01, double
     fit->v11 = k * (t10 * b01 + t11 * b11);
 }
 
-/* Working quantities of observation i at the current state of IRLS. */
+/* Working quantities of observation i at the current state of IRLS:
+ * mu, mu(1-mu) and the working response z = eta + (p - mu)/(mu(1-mu)).
+ * 1 - mu is computed as expit(-eta), and p - mu as (p - 1) + (1 - mu) when
+ * mu > 1/2, so that fits with proportions near 0 or 1 keep full precision. */
 static void working(int have, double b0, double b1, double x, double p,
-                    double *mu, double *z)
+                    double *mu, double *v, double *z)
 {
-    double m = have ? expit(b0 + b1 * x) : (p + 0.5) / 2.0;
-    double eta = have ? b0 + b1 * x : log(m / (1 - m));
+    double eta, m, om;
+    if (have) {
+        eta = b0 + b1 * x;
+        m = expit(eta);
+        om = expit(-eta);
+    } else {
+        m = (p + 0.5) / 2.0;
+        om = 1 - m;
+        eta = log(m / om);
+    }
+    double r = m > 0.5 ? (p - 1) + om : p - m;
     *mu = m;
-    *z = eta + (p - m) / (m * (1 - m));
+    *v = m * om;
+    *z = eta + r / (m * om);
 }
 
 int el_ineq_fit_sii(int logistic, const double *x, const double *p, const double *w,
@@ -112,17 +125,17 @@ int el_ineq_fit_sii(int logistic, const double *x, const double *p, const double
     double b0 = 0, b1 = 0;
     int have = 0, it;
     for (it = 1; it <= 200; it++) {
-        double sw = 0, swx = 0, swz = 0, mu, z;
+        double sw = 0, swx = 0, swz = 0, mu, v, z;
         for (size_t i = 0; i < n; i++) {
-            working(have, b0, b1, x[i], p[i], &mu, &z);
-            double W = w[i] * mu * (1 - mu);
+            working(have, b0, b1, x[i], p[i], &mu, &v, &z);
+            double W = w[i] * v;
             sw += W; swx += W * x[i]; swz += W * z;
         }
         if (!(sw > 0) || !isfinite(sw)) break;
         double xb = swx / sw, zb = swz / sw, sxx = 0, sxz = 0;
         for (size_t i = 0; i < n; i++) {
-            working(have, b0, b1, x[i], p[i], &mu, &z);
-            double W = w[i] * mu * (1 - mu), dx = x[i] - xb;
+            working(have, b0, b1, x[i], p[i], &mu, &v, &z);
+            double W = w[i] * v, dx = x[i] - xb;
             sxx += W * dx * dx; sxz += W * dx * (z - zb);
         }
         if (!(sxx > 0)) break;
@@ -130,7 +143,9 @@ int el_ineq_fit_sii(int logistic, const double *x, const double *p, const double
         if (!isfinite(nb0) || !isfinite(nb1)) break;
         double delta = fabs(nb0 - b0) + fabs(nb1 - b1);
         b0 = nb0; b1 = nb1;
-        if (have && delta <= 1e-13 * (1 + fabs(b0) + fabs(b1))) { have = 2; break; }
+        double size = 1 + fabs(b0) + fabs(b1);
+        /* converged; after 50 iterations accept the rounding-noise floor */
+        if (have && (delta <= 1e-13 * size || (it > 50 && delta <= 1e-9 * size))) { have = 2; break; }
         have = 1;
     }
     if (have != 2 || fabs(b0) + fabs(b1) > 50) {
@@ -140,15 +155,17 @@ int el_ineq_fit_sii(int logistic, const double *x, const double *p, const double
     fit->b0 = b0; fit->b1 = b1; fit->iterations = it;
     /* Sandwich at the solution: working weights w·mu(1-mu), scores w·(p-mu). */
     double sw = 0, swx = 0;
+    double mu, v, z;
     for (size_t i = 0; i < n; i++) {
-        double mu = expit(b0 + b1 * x[i]), W = w[i] * mu * (1 - mu);
-        sw += W; swx += W * x[i];
+        working(1, b0, b1, x[i], p[i], &mu, &v, &z);
+        sw += w[i] * v; swx += w[i] * v * x[i];
     }
     double xb = swx / sw, sxx = 0, m00 = 0, m01 = 0, m11 = 0;
     for (size_t i = 0; i < n; i++) {
-        double mu = expit(b0 + b1 * x[i]), W = w[i] * mu * (1 - mu), dx = x[i] - xb;
-        sxx += W * dx * dx;
-        double sc = w[i] * (p[i] - mu);
+        working(1, b0, b1, x[i], p[i], &mu, &v, &z);
+        double dx = x[i] - xb, eta = b0 + b1 * x[i];
+        sxx += w[i] * v * dx * dx;
+        double sc = w[i] * (z - eta) * v;      /* = w·(p - mu), accurately */
         m00 += sc * sc; m01 += sc * sc * x[i]; m11 += sc * sc * x[i] * x[i];
     }
     hc1(sw, xb, sxx, m00, m01, m11, n, fit);

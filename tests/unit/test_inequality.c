@@ -282,6 +282,19 @@ static void test_logistic_edge(void **st)
     assert_int_equal(el_ineq_compute(c, &b, g, 3, EL_INEQ_BIT(EL_INEQ_SII), r, NULL), EL_OK);
     assert_int_equal(r[EL_INEQ_SII].state, EL_INEQ_NA);
     assert_non_null(strstr(r[EL_INEQ_SII].note, "linear"));
+    /* proportions a hair below 1: the fit must still converge (no rounding-noise stall) */
+    const double near1[] = {100, 99.9999, 100};
+    fill(g, 3, near1, se, pop, 1);
+    assert_int_equal(el_ineq_compute(c, &b, g, 3, EL_INEQ_BIT(EL_INEQ_SII) | EL_INEQ_BIT(EL_INEQ_RII), r, NULL), EL_OK);
+    assert_int_equal(r[EL_INEQ_SII].state, EL_INEQ_OK);
+    assert_true(fabs(r[EL_INEQ_SII].est) < 1e-6);
+    REL(r[EL_INEQ_RII].est, 1, 1e-9);
+    /* quasi-complete separation (0, 0, 50): refused with a note, not a wild number */
+    const double sep[] = {0, 0, 50};
+    fill(g, 3, sep, se, pop, 1);
+    assert_int_equal(el_ineq_compute(c, &b, g, 3, EL_INEQ_BIT(EL_INEQ_SII), r, NULL), EL_OK);
+    assert_int_equal(r[EL_INEQ_SII].state, EL_INEQ_NA);
+    assert_non_null(strstr(r[EL_INEQ_SII].note, "converge"));
     el_ineq_ctx_free(c);
 }
 
