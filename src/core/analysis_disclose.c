@@ -44,6 +44,14 @@ static void round_iv(const el_disclosure_policy *p, el_interval *v, int keep)
     v->upper = el_disclosure_round_value(p, v->upper);
 }
 
+/* Ratios and summary indices keep two more decimals than percentages. */
+static void round_ratio(const el_disclosure_policy *p, el_interval *v, int keep)
+{
+    el_disclosure_policy q = *p;
+    q.value_decimals += 2;
+    round_iv(&q, v, keep);
+}
+
 /* Sizes of the two components of a crossed lens. */
 static void comp_sizes(const el_an_lens *L, size_t *na, size_t *nb)
 {
@@ -270,12 +278,12 @@ el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el
                 gp->st = ref >= 0 ? worst(res->groups[gp->group].st, res->groups[ref].st) : EL_DC_SECONDARY;
                 int keep = gp->st == EL_DC_SHOWN;
                 round_iv(p, &gp->diff, keep);
-                round_iv(p, &gp->ratio, keep);
+                round_ratio(p, &gp->ratio, keep);
                 round_iv(p, &gp->adj_diff, keep);
-                round_iv(p, &gp->adj_ratio, keep);
+                round_ratio(p, &gp->adj_ratio, keep);
                 if (!keep) { gp->p_value = NAN; gp->significant = gp->adj_significant = 0; }
             }
-            for (size_t k = 0; k < res->nineq; k++) round_iv(p, &res->ineq[k].iv, 1);
+            for (size_t k = 0; k < res->nineq; k++) round_ratio(p, &res->ineq[k].iv, 1);
             res->excess_st = res->overall.st;
             if (res->has_excess) {
                 int keep = res->excess_st == EL_DC_SHOWN;

@@ -517,7 +517,7 @@ el_status an_disclose_extras(el_analysis *a, const el_disclosure_policy *p, el_e
                 int keep = st[g] == EL_DC_SHOWN;
                 x->observed = keep ? pb[g] : -1;
                 round_iv(p, &x->rate, keep);
-                round_iv(p, &x->ratio, keep);
+                { el_disclosure_policy q = *p; q.value_decimals += 2; round_iv(&q, &x->ratio, keep); }
                 x->expected = keep ? el_disclosure_round_value(p, x->expected) : NAN;
             }
             free(c); free(pb); free(st);
