@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "equitylens/cli.h"
 #include "equitylens/enrich.h"
-#include "equitylens/ingest.h"
+#include "equitylens/import.h"
 #include "equitylens/mapping.h"
 #include "equitylens/parse.h"
 #include "equitylens/store.h"
@@ -171,60 +171,29 @@ int cmd_import(int argc, char **argv)
     sigaction(SIGINT, &sa, &old_sa);
     sigaction(SIGTERM, &sa, NULL);
 
-    el_ingest_opts io = {0};
+    el_import_opts io;
+    el_import_opts_default(&io);
     io.mapping = m;
-    io.load_key = 1;
+    io.store = store;
+    io.data_dir = data_dir;
+    io.enrich.imd_edition = imd_edition;
+    io.enrich.convert = convert;
     io.key_file = key_file;
     io.rejects = rf;
     io.max_record = max_record;
+    io.max_rejected_pct = max_rej_pct;
+    io.force = force;
     io.cancel = &interrupted;
     if (!quiet && isatty(fileno(stderr))) io.progress = progress;
-    el_ingest_stats st;
-    el_dataset *d = NULL;
-    el_status s = el_ingest_file(file, &io, &d, &st, &err);
+    el_import_result *res = calloc(1, sizeof *res);
+    if (!res) { fprintf(stderr, "equitylens import: out of memory\n"); el_store_close(store); el_mapping_free(m); return EL_EXIT_FAIL; }
+    el_status s = el_import_file(file, &io, res, &err);
     if (io.progress) fputs("\r                                        \r", stderr);
-    int keep_rejects = 0;
-    if (s == EL_OK && st.rows_rejected && 100.0 * (double)st.rows_rejected > max_rej_pct * (double)st.rows_read) {
-        s = el_error_at(&err, EL_ERR_INVALID, file, 0, 0, NULL,
-                        "%llu of %llu rows rejected (more than %g%%): check the mapping, delimiter and encoding; "
-                        "first: line %ld%s%s: %s (--max-rejected-pct 100 stores the accepted rows anyway)",
-                        (unsigned long long)st.rows_rejected, (unsigned long long)st.rows_read, max_rej_pct,
-                        st.first[0].line, st.first[0].field[0] ? " " : "", st.first[0].field, st.first[0].reason);
-        keep_rejects = 1;
-    }
-    el_enrich_stats es;
-    memset(&es, 0, sizeof es);
-    if (s == EL_OK) {
-        el_refdata *ref = NULL;
-        s = el_refdata_load(data_dir, EL_REF_ENRICH, &ref, &err);
-        if (s == EL_OK) {
-            el_enrich_opts eo;
-            el_enrich_opts_default(&eo);
-            eo.imd_edition = imd_edition;
-            eo.convert = convert;
-            s = el_enrich_dataset(d, ref, &eo, &es, &err);
-        }
-        el_refdata_free(ref);
-        if (s == EL_OK && interrupted) s = el_error_set(&err, EL_ERR_IO, "import interrupted");
-    }
+    const el_ingest_stats *stp = &res->ingest;
+    const el_enrich_stats *esp = &res->enrich;
+    el_dataset_meta meta = res->meta;
+    int keep_rejects = res->too_many_rejects;
     int rc = EL_EXIT_OK;
-    el_dataset_meta meta;
-    memset(&meta, 0, sizeof meta);
-    if (s == EL_OK) {
-        snprintf(meta.source, sizeof meta.source, "%s", file);
-        meta.kind = el_mapping_kind(m);
-        meta.rows_read = st.rows_read;
-        meta.rows_accepted = st.rows_accepted;
-        meta.rows_rejected = st.rows_rejected;
-        meta.bytes = st.bytes;
-        memcpy(meta.sha256, st.sha256, sizeof meta.sha256);
-        snprintf(meta.mapping, sizeof meta.mapping, "%s", el_mapping_name(m));
-        meta.imd_edition = es.imd_edition;
-        const char *cst = el_mapping_constant(m, EL_F_CENSUS_DATE);
-        meta.census_date = EL_NA;
-        if (cst) el_parse_date(cst, "YYYY-MM-DD", &meta.census_date);
-        s = el_store_save(store, &meta, d, force, &interrupted, &err);
-    }
     if (rf) {
         if (fclose(rf) != 0 && s == EL_OK) s = el_error_set(&err, EL_ERR_IO, "cannot write rejects file %s", rej_path);
         if (s != EL_OK && !keep_rejects) remove(rej_path);   /* nothing stored: no partial side files */
@@ -240,67 +209,67 @@ int cmd_import(int argc, char **argv)
         else {
             printf("imported %s as dataset %lld (%s, mapping %s)\n", file, (long long)meta.id,
                    el_kind_name(meta.kind), meta.mapping);
-            printf("  rows read       %llu\n", (unsigned long long)st.rows_read);
-            printf("  rows accepted   %llu\n", (unsigned long long)st.rows_accepted);
-            printf("  rows rejected   %llu\n", (unsigned long long)st.rows_rejected);
-            if (st.key_used)
+            printf("  rows read       %llu\n", (unsigned long long)stp->rows_read);
+            printf("  rows accepted   %llu\n", (unsigned long long)stp->rows_accepted);
+            printf("  rows rejected   %llu\n", (unsigned long long)stp->rows_rejected);
+            if (stp->key_used)
                 printf("  NHS numbers     %llu pseudonymised, %llu invalid (blanked)%s%s%s\n",
-                       (unsigned long long)st.nhs_hashed, (unsigned long long)st.nhs_invalid,
-                       st.key_path[0] ? "; key " : "", st.key_path,
-                       st.key_created ? " (new key created: keep it safe and outside the database)" : "");
+                       (unsigned long long)stp->nhs_hashed, (unsigned long long)stp->nhs_invalid,
+                       stp->key_path[0] ? "; key " : "", stp->key_path,
+                       stp->key_created ? " (new key created: keep it safe and outside the database)" : "");
             for (int f = 0; f < EL_F__COUNT; f++)
-                if (st.blanked[f])
+                if (stp->blanked[f])
                     printf("  blanked         %llu invalid %s values (invalid = blank)\n",
-                           (unsigned long long)st.blanked[f], el_field_get((el_field)f)->name);
+                           (unsigned long long)stp->blanked[f], el_field_get((el_field)f)->name);
             int first = 1;
             int canonical = !strncmp(el_mapping_name(m), "canonical", 9);
             for (int f = 0; f < EL_F__COUNT && !canonical; f++)
-                if (st.missing_optional[f]) {
+                if (stp->missing_optional[f]) {
                     const char *col = f == EL_F_NHS_NUMBER_HASH ? el_mapping_nhs_column(m) : el_mapping_column(m, (el_field)f);
                     printf("%s%s (column %s)", first ? "  not in file     " : ", ",
                            f == EL_F_NHS_NUMBER_HASH ? "nhs_number" : el_field_get((el_field)f)->name, col);
                     first = 0;
                 }
             if (!first) printf("\n");
-            if (es.lsoa_vintage) {
-                printf("  IMD %d        %zu of %zu rows matched on LSOA %d", es.imd_edition, es.imd_matched,
-                       es.rows, es.lsoa_vintage);
-                if (es.lsoa_converted) printf(" (%zu through the 2011<->2021 lookup)", es.lsoa_converted);
+            if (esp->lsoa_vintage) {
+                printf("  IMD %d        %zu of %zu rows matched on LSOA %d", esp->imd_edition, esp->imd_matched,
+                       esp->rows, esp->lsoa_vintage);
+                if (esp->lsoa_converted) printf(" (%zu through the 2011<->2021 lookup)", esp->lsoa_converted);
                 printf("\n");
                 printf("  LSOA unmatched  %zu blank, %zu malformed, %zu outside England, %zu not found, "
                        "%zu ambiguous, %zu other vintage not converted\n",
-                       es.lsoa_blank, es.lsoa_malformed, es.lsoa_outside_england, es.lsoa_not_found,
-                       es.lsoa_ambiguous, es.lsoa_not_converted);
-                if (es.n_examples) {
+                       esp->lsoa_blank, esp->lsoa_malformed, esp->lsoa_outside_england, esp->lsoa_not_found,
+                       esp->lsoa_ambiguous, esp->lsoa_not_converted);
+                if (esp->n_examples) {
                     printf("  e.g.           ");
-                    for (size_t i = 0; i < es.n_examples; i++) printf(" %s", es.examples[i][0] ? es.examples[i] : "\"\"");
+                    for (size_t i = 0; i < esp->n_examples; i++) printf(" %s", esp->examples[i][0] ? esp->examples[i] : "\"\"");
                     printf("\n");
                 }
             } else printf("  IMD             no LSOA column: no deprivation fields\n");
             printf("  ethnicity       %zu not stated (Z), %zu not known (99/blank), %zu invalid codes\n",
-                   es.ethnic_not_stated, es.ethnic_not_known, es.ethnic_invalid);
+                   esp->ethnic_not_stated, esp->ethnic_not_known, esp->ethnic_invalid);
             printf("  age band        %zu from age, %zu from birth date, %zu missing, %zu invalid\n",
-                   es.age_from_age, es.age_from_birth_date, es.age_missing, es.age_invalid);
-            printf("  sha256          %s\n", st.sha256);
+                   esp->age_from_age, esp->age_from_birth_date, esp->age_missing, esp->age_invalid);
+            printf("  sha256          %s\n", stp->sha256);
             printf("  store           %s\n", db);
             if (rej_path) printf("  rejects file    %s\n", rej_path);
-            if (st.nfirst) {
+            if (stp->nfirst) {
                 printf("  first rejections:\n");
-                for (size_t i = 0; i < st.nfirst; i++) {
-                    const el_reject_info *r = &st.first[i];
+                for (size_t i = 0; i < stp->nfirst; i++) {
+                    const el_reject_info *r = &stp->first[i];
                     printf("    %s:%ld", file, r->line);
                     if (r->column) printf(":%ld", r->column);
                     printf(": %s%s%s\n", r->field, r->field[0] ? ": " : "", r->reason);
                 }
-                if (st.rows_rejected > st.nfirst)
-                    printf("    ... and %llu more%s\n", (unsigned long long)(st.rows_rejected - st.nfirst),
+                if (stp->rows_rejected > stp->nfirst)
+                    printf("    ... and %llu more%s\n", (unsigned long long)(stp->rows_rejected - stp->nfirst),
                            rej_path ? " (see the rejects file)" : " (use --rejects FILE to see them all)");
             }
         }
-        if (st.rows_rejected) rc = EL_EXIT_PARTIAL;
+        if (stp->rows_rejected) rc = EL_EXIT_PARTIAL;
     }
     sigaction(SIGINT, &old_sa, NULL);
-    el_dataset_free(d);
+    free(res);
     el_store_close(store);
     el_mapping_free(m);
     return rc;
