@@ -81,6 +81,13 @@ d_sii, h_sii = default_sii["sii"]["estimate"], res[("test__ordered5", False)]["s
 print("default logistic SII", d_sii, "vs healthequal-compatible", h_sii)
 if not abs(d_sii - h_sii) > 0.1:
     print("FAIL default SII should differ from the doubly weighted reference"); fails += 1
+# --conf: a 90% interval uses z = 1.6448536...
+c90 = run("test__ordered5.csv", "--conf", "90")["d"]
+check("--conf 90: D lower", c90["lower"], c90["estimate"] - 1.6448536269514722 * c90["se"], 1e-12)
+s90 = run("test__nonordered25.csv", "--conf", "0.9", "--reps", "2000")["mdbu"]
+s95 = run("test__nonordered25.csv", "--reps", "2000")["mdbu"]
+if not (s95["lower"] < s90["lower"] < s90["upper"] < s95["upper"]):
+    print("FAIL --conf 0.9 should narrow the simulated limits", s90, s95); fails += 1
 print("checked", seen, "anchor rows")
 if seen != 20: print("FAIL expected 20 anchor rows"); fails += 1
 sys.exit(1 if fails else 0)

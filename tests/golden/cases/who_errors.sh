@@ -100,6 +100,15 @@ has "a,q,aci,"
 expect 1 "header has no column 'nope'" mapped.csv --col estimate=nope
 expect 1 "unknown field 'bogus'" mapped.csv --col bogus=value
 
+# Standard input; errors from it are reported as <stdin>.
+if "$EQUITYLENS" summarise - <nose.csv >out.txt 2>err.txt && "$EQUITYLENS" summarise nose.csv >ref.txt 2>/dev/null && cmp -s out.txt ref.txt; then
+    echo "ok   stdin gives the same output"
+else
+    echo "FAIL: stdin output differs"; fail=1
+fi
+"$EQUITYLENS" summarise <zero.csv >/dev/null 2>err.txt
+grep -q '<stdin>:3:' err.txt && echo "ok   stdin error names <stdin>:3" || { echo "FAIL stdin error:"; cat err.txt; fail=1; }
+
 # Usage errors.
 expect 2 "--format must be csv or json" nose.csv --format xml
 expect 2 "unknown measure 'foo'" nose.csv --measures d,foo
