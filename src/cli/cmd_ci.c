@@ -417,7 +417,9 @@ static void out_num(out_t *o, const char *name, double v)
     out_name(o, name);
     if (o->json) {
         if (!o->obj) o->obj = json_object();
-        json_object_set_new(o->obj, name, isfinite(v) ? json_real(v) : json_null());
+        json_t *j = !isfinite(v) ? json_null()
+                    : (v == floor(v) && fabs(v) < 9007199254740992.0) ? json_integer((json_int_t)v) : json_real(v);
+        json_object_set_new(o->obj, name, j);
         return;
     }
     out_sep(o);
