@@ -69,4 +69,18 @@ grep -q 'neg.csv:2' err.txt
 printf 'Area,Numerator,Denominator\nA,x1,10\n' > txt.csv
 if $E ci --method rate txt.csv > o.csv 2> err.txt; then echo "text accepted"; exit 1; fi
 grep -q 'txt.csv:2:2: Numerator' err.txt
+# command line: help exits 0 and documents every method; usage errors exit 2
+$E ci --help > help.txt
+for m in proportion rate mean byar wilson dsr isr quantile funnel-prop funnel-rate sii; do
+    grep -q "^  $m " help.txt || { echo "help lacks $m"; exit 1; }
+done
+set +e
+$E ci p1.csv 2>/dev/null; [ $? -eq 2 ] || { echo "missing --method not a usage error"; exit 1; }
+$E ci --method nope p1.csv 2>/dev/null; [ $? -eq 2 ] || exit 1
+$E ci --method rate --confidence 150 p1.csv 2>/dev/null; [ $? -eq 2 ] || exit 1
+$E ci --method rate missing-file.csv 2>/dev/null; [ $? -eq 1 ] || exit 1
+set -e
+# standard input and -o
+$E ci --method proportion -o out.csv - < p1.csv
+$E ci --method proportion p1.csv | cmp - out.csv
 echo "phe_proportion_rate ok"
