@@ -33,20 +33,20 @@ import() {
 echo
 echo "== 2. import into $DB"
 import "$DIR/appointments.csv" appointments
-APPT_ID=$("$BIN" datasets --db "$DB" 2>/dev/null | awk '/appointments/ {id=$1} END {print id}')
-import "$DIR/waiting_list.csv" waiting_list
-
-echo
-echo "== 3. data-quality report (appointments)"
+# the appointments dataset is the latest now: its report first, then the waiting list
 Q="$BIN quality --db $DB --today $TODAY"
-[ -n "$APPT_ID" ] && Q="$Q --dataset $APPT_ID"
 $Q --format json --out "$DIR/quality-appointments.json"
 $Q --format csv --out "$DIR/quality-appointments.csv"
 $Q --out "$DIR/quality-appointments.txt"
+import "$DIR/waiting_list.csv" waiting_list
+$Q --out "$DIR/quality-waiting_list.txt"
+
+echo
+echo "== 3. data-quality report (appointments)"
 # the overall section on screen; by provider and treatment function in the file
 awk '/^== provider_code/ {exit} {print}' "$DIR/quality-appointments.txt"
-echo "(by provider and by treatment function: $DIR/quality-appointments.txt)"
-"$BIN" quality --db "$DB" --today $TODAY --out "$DIR/quality-waiting_list.txt"
+echo "(by provider and by treatment function: $DIR/quality-appointments.txt;"
+echo " the waiting list's report: $DIR/quality-waiting_list.txt)"
 
 echo
 echo "== where the files went"

@@ -180,6 +180,19 @@ int cmd_synth(int argc, char **argv)
     if (!st && truth && json_dump_file(truth, truth_path, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
         st = el_error_at(&err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot write the truth file");
     }
+    if (!st && truth && !quiet) {
+        /* one line on the injected gradient, from the truth just written */
+        const char *key = o.kind == EL_KIND_APPOINTMENTS ? "dna_rate" : o.kind == EL_KIND_WAITING_LIST ? "pct_over_18_weeks" : "fds_rate";
+        const char *what = o.kind == EL_KIND_APPOINTMENTS ? "DNA rate" : o.kind == EL_KIND_WAITING_LIST ? "waiting over 18 weeks" : "FDS met";
+        json_t *q = json_object_get(json_object_get(truth, "expected"), "by_imd_quintile");
+        fprintf(stderr, "equitylens synth: injected %s by IMD quintile (1 = most deprived):", what);
+        for (int k = 1; k <= 5; k++) {
+            char qk[4];
+            snprintf(qk, sizeof qk, "%d", k);
+            fprintf(stderr, " %.1f%%", 100.0 * json_real_value(json_object_get(json_object_get(q, qk), key)));
+        }
+        fputc('\n', stderr);
+    }
     json_decref(truth);
     free(s.buf);
     free(areas);
