@@ -51,6 +51,19 @@ $E ci --method dsr --group-by area --ageband ageband --freq freq --persons perso
 $F $R "method=Dobson, with confidence adjusted for non-independent events" > x.csv
 $C o.csv x.csv --key area=area --atol 5e-8 total_count total_pop $L statistic method
 
+# the same from an events column (events = freq x persons) instead of persons
+python3 - $D/dsr__test_DSR_nonind.csv > ev.csv <<'PY'
+import csv, sys
+R = list(csv.DictReader(open(sys.argv[1])))
+print('area,ageband,pop,freq,events,esp2013')
+for r in R:
+    ev = 'NA' if r['persons'] == 'NA' else str(int(r['freq']) * int(r['persons']))
+    print(f"{r['area']},{r['ageband']},{r['pop']},{r['freq']},{ev},{r['esp2013']}")
+PY
+$E ci --method dsr --group-by area --ageband ageband --freq freq --numerator events \
+    --denominator pop --stdpop esp2013 --confidence 95,99.8 ev.csv > o2.csv
+cmp o.csv o2.csv
+
 # invalid inputs: negative count, zero population, negative population, negative standard population
 for i in 1 3 4; do
     if $E ci --method dsr --stdpop stdpop $D/dsr_isr__test_err$i.csv > o.csv 2> err.txt; then echo "err$i accepted"; exit 1; fi
