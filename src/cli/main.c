@@ -1,6 +1,7 @@
 /* main.c — the equitylens command: dispatch to one cmd_*.c per subcommand. */
 #include <stdio.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 #include "equitylens/cli.h"
 
 #ifndef EL_VERSION
@@ -55,6 +56,9 @@ void el_cli_print_error(const char *cmd, const el_error *err)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler abort()s on a domain error; the library checks
+     * every GSL status itself and reports a clear error instead. */
+    gsl_set_error_handler_off();
     if (argc < 2) { usage(stderr); return EL_EXIT_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
