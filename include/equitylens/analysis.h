@@ -146,6 +146,7 @@ typedef struct {
     int64_t n, x;                 /* denominator, numerator (proportions) */
     el_interval value;            /* % (proportion) or the median (continuous) */
     el_interval mean, median, p92;/* continuous only */
+    double deff;                  /* design effect of clustering by patient (>= 1; 1 = none) */
     el_dc_state st_n, st_x;
     el_dc_state st;               /* EL_DC_SHOWN iff the value may be published */
 } el_an_value;

@@ -661,6 +661,8 @@ typedef struct {
     double *n, *x, *s, *ss;       /* per group */
     double *sn, *sx, *ssum, *sss; /* per group × stratum */
     double *wn;                   /* per stratum (all groups) */
+    double *cy2, *cym, *cm2, *C;  /* per group: patient-cluster sums Σy², Σy·m, Σm², clusters */
+    double *deff;                 /* per group design effect (>= 1) */
     float **vals;                 /* per group values (continuous) */
     size_t *nv, *capv;
 } accum;
@@ -669,6 +671,7 @@ static void accum_free(accum *A)
 {
     free(A->n); free(A->x); free(A->s); free(A->ss);
     free(A->sn); free(A->sx); free(A->ssum); free(A->sss); free(A->wn);
+    free(A->cy2); free(A->cym); free(A->cm2); free(A->C); free(A->deff);
     if (A->vals) for (size_t g = 0; g < A->ng; g++) free(A->vals[g]);
     free(A->vals); free(A->nv); free(A->capv);
     memset(A, 0, sizeof *A);
@@ -685,6 +688,11 @@ static int accum_init(accum *A, size_t ng, size_t ns, int cont)
     A->sn = calloc(gs, sizeof(double)); A->sx = calloc(gs, sizeof(double));
     A->ssum = calloc(gs, sizeof(double)); A->sss = calloc(gs, sizeof(double));
     A->wn = calloc(ns + 1, sizeof(double));
+    A->cy2 = calloc(ng + 1, sizeof(double)); A->cym = calloc(ng + 1, sizeof(double));
+    A->cm2 = calloc(ng + 1, sizeof(double)); A->C = calloc(ng + 1, sizeof(double));
+    A->deff = calloc(ng + 1, sizeof(double));
+    if (!A->cy2 || !A->cym || !A->cm2 || !A->C || !A->deff) return -1;
+    for (size_t g = 0; g <= ng; g++) A->deff[g] = 1.0;
     if (!A->n || !A->x || !A->s || !A->ss || !A->sn || !A->sx || !A->ssum || !A->sss || !A->wn) return -1;
     if (cont) {
         A->vals = calloc(ng + 1, sizeof *A->vals);
@@ -708,6 +716,8 @@ typedef struct {
     el_analysis *a;
     int32_t *stratum;             /* per row, adjustment stratum */
     size_t nstrata;
+    const int32_t *patient;       /* patient_id per row (dictionary index), NULL = none */
+    size_t npatients;
 } runctx;
 
 static el_status push_result(el_analysis *a, el_an_result **out, el_error *err)
@@ -726,8 +736,10 @@ static void value_of(const accum *A, size_t g, int cont, double conf, el_an_valu
     v->n = (int64_t)A->n[g];
     v->x = (int64_t)A->x[g];
     v->value = v->mean = v->median = v->p92 = an_iv_na();
+    v->deff = A->deff[g];
     if (!cont) {
-        v->value = an_wilson_pct(A->x[g], A->n[g], conf);
+        v->value = an_wilson_pct(A->x[g] / A->deff[g], A->n[g] / A->deff[g], conf);
+        v->value.value = A->n[g] > 0 ? 100.0 * A->x[g] / A->n[g] : NAN;
         return;
     }
     size_t n = A->nv[g];
@@ -791,6 +803,47 @@ static el_status compute_one(runctx *R, el_metric_id m, size_t li, const int32_t
             A.sx[k] += y;
         }
     }
+    /* design effects of clustering by patient (proportions): patients with
+     * several eligible rows in a group are one cluster */
+    if (!cont && R->patient && R->npatients) {
+        double *py = calloc(R->npatients, sizeof *py), *pm = calloc(R->npatients, sizeof *pm);
+        int32_t *pg = malloc(R->npatients * sizeof *pg);
+        if (!py || !pm || !pg) {
+            free(py); free(pm); free(pg); accum_free(&A);
+            return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < R->npatients; i++) pg[i] = -1;
+        for (size_t r = 0; r < rows; r++) {
+            if (oc->y[r] < 0 || (filter && filter[r] != fval)) continue;
+            int32_t pt = R->patient[r], g = row_group[r];
+            double y = oc->y[r];
+            if (pt < 0 || (size_t)pt >= R->npatients || (pg[pt] >= 0 && pg[pt] != g)) {
+                /* no id, or the patient's row falls in another group: own cluster */
+                A.cy2[g] += y * y; A.cym[g] += y; A.cm2[g] += 1; A.C[g] += 1;
+                continue;
+            }
+            pg[pt] = g;
+            py[pt] += y;
+            pm[pt] += 1;
+        }
+        for (size_t i = 0; i < R->npatients; i++) {
+            if (pg[i] < 0) continue;
+            size_t g = (size_t)pg[i];
+            A.cy2[g] += py[i] * py[i]; A.cym[g] += py[i] * pm[i]; A.cm2[g] += pm[i] * pm[i]; A.C[g] += 1;
+        }
+        free(py); free(pm); free(pg);
+        for (size_t g = 0; g < ng; g++) {
+            A.cy2[ng] += A.cy2[g]; A.cym[ng] += A.cym[g]; A.cm2[ng] += A.cm2[g]; A.C[ng] += A.C[g];
+        }
+        for (size_t g = 0; g <= ng; g++) {
+            double n = A.n[g], p = n > 0 ? A.x[g] / n : 0, Cg = A.C[g];
+            if (!(Cg >= 2) || Cg >= n || !(p > 0 && p < 1)) continue;
+            double ss = A.cy2[g] - 2 * p * A.cym[g] + p * p * A.cm2[g];
+            double vr = Cg / (Cg - 1) * ss / (n * n), vb = p * (1 - p) / n;
+            double de = vr / vb;
+            A.deff[g] = de > 1 ? de : 1;
+        }
+    }
     el_an_result *res = NULL;
     el_status st = push_result(a, &res, err);
     if (st) { accum_free(&A); return st; }
@@ -830,9 +883,13 @@ static el_status compute_one(runctx *R, el_metric_id m, size_t li, const int32_t
                 gp->diff = an_welch(mg, vg, A.n[g], mr, vr, A.n[rf], conf, &gp->p_value);
                 gp->ratio = an_ratio_means(mg, vg, A.n[g], mr, vr, A.n[rf], conf);
             } else {
-                gp->diff = an_newcombe(A.x[g], A.n[g], A.x[rf], A.n[rf], conf);
-                gp->ratio = an_katz(A.x[g], A.n[g], A.x[rf], A.n[rf], conf);
-                gp->p_value = an_two_prop_p(A.x[g], A.n[g], A.x[rf], A.n[rf]);
+                double dg = A.deff[g], dr = A.deff[rf];
+                gp->diff = an_newcombe(A.x[g] / dg, A.n[g] / dg, A.x[rf] / dr, A.n[rf] / dr, conf);
+                gp->ratio = an_katz(A.x[g] / dg, A.n[g] / dg, A.x[rf] / dr, A.n[rf] / dr, conf);
+                gp->p_value = an_two_prop_p(A.x[g] / dg, A.n[g] / dg, A.x[rf] / dr, A.n[rf] / dr);
+                /* point estimates from the counts themselves */
+                gp->diff.value = 100.0 * (A.x[g] / A.n[g] - A.x[rf] / A.n[rf]);
+                if (A.x[rf] > 0 && A.x[g] > 0) gp->ratio.value = (A.x[g] / A.n[g]) / (A.x[rf] / A.n[rf]);
             }
             gp->significant = isfinite(gp->diff.lower) && (gp->diff.lower > 0 || gp->diff.upper < 0);
             if (o->adjust && R->stratum && ns > 1) {
@@ -890,10 +947,10 @@ static el_status compute_one(runctx *R, el_metric_id m, size_t li, const int32_t
             if ((int)g == ref || A.n[g] == 0) continue;
             double pg = A.x[g] / A.n[g];
             E += A.x[g] - A.n[g] * pr;
-            V += A.n[g] * pg * (1 - pg);
+            V += A.deff[g] * A.n[g] * pg * (1 - pg);
             N += A.n[g];
         }
-        V += N * N * pr * (1 - pr) / A.n[rf];
+        V += A.deff[rf] * N * N * pr * (1 - pr) / A.n[rf];
         double z = el_z_for_confidence(conf), se = sqrt(V);
         res->has_excess = 1;
         res->excess = an_iv(E, E - z * se, E + z * se, "normal");
@@ -982,7 +1039,11 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
     int32_t **rowmaps = NULL;
     an_outcome oc[EL_M__COUNT];
     memset(oc, 0, sizeof oc);
-    runctx R = {d, o, a, NULL, 1};
+    runctx R = {d, o, a, NULL, 1, NULL, 0};
+    if (el_dataset_has(d, EL_F_PATIENT_ID)) {
+        R.patient = el_dataset_col(d, EL_F_PATIENT_ID);
+        R.npatients = el_dataset_dict_size(d, EL_F_PATIENT_ID);
+    }
 
     /* lenses to use */
     el_lens_spec specs[EL_AN_MAX_LENSES];

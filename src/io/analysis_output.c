@@ -39,7 +39,11 @@ static json_t *jvalue(const el_an_value *v, const char *key, int cont)
     json_t *o = json_object();
     if (key) json_object_set_new(o, "key", json_string(key));
     json_object_set_new(o, "n", jcount(v->n));
-    if (!cont) json_object_set_new(o, "numerator", jcount(v->x));
+    if (!cont) {
+        json_object_set_new(o, "numerator", jcount(v->x));
+        json_object_set_new(o, "design_effect", v->st == EL_DC_SHOWN && isfinite(v->deff) && v->deff > 0
+                                                     ? json_real(round(v->deff * 1000) / 1000) : json_null());
+    }
     json_object_set_new(o, "value", jnum(v->value.value));
     json_object_set_new(o, "lower", jnum(v->value.lower));
     json_object_set_new(o, "upper", jnum(v->value.upper));

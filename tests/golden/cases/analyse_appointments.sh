@@ -73,18 +73,28 @@ for r in a["results"]:
         if g["suppressed"]: assert g["value"] is None and g["lower"] is None
 # independent DNA rates by ethnic group (every row accepted in this fixture?)
 acc = [r for r in rows]
-x = {}; n = {}
+x = {}; n = {}; pat = {}
 for r in acc:
     c = r["attended_or_did_not_attend"]
     if c not in ("3", "5", "6", "7"): continue
     g = grp(r["ethnic_category"])
-    n[g] = n.get(g, 0) + 1; x[g] = x.get(g, 0) + (c in ("3", "7"))
+    y = c in ("3", "7")
+    n[g] = n.get(g, 0) + 1; x[g] = x.get(g, 0) + y
+    ym = pat.setdefault(g, {}).setdefault(r["patient_id"], [0, 0]); ym[0] += y; ym[1] += 1
+def deff(g):
+    # design effect of clustering by patient (ratio-estimator variance / binomial)
+    N, X, C = n[g], x[g], len(pat[g]); p = X / N
+    if C < 2 or C >= N or not 0 < p < 1: return 1.0
+    ss = sum((yy - p * mm) ** 2 for yy, mm in pat[g].values())
+    return max(1.0, (C / (C - 1) * ss / N ** 2) / (p * (1 - p) / N))
 R = res[("dna_rate", "ethnic_group", None)]
 checked = 0
 for g in R["groups"]:
     k = g["key"]
     if g["suppressed"] or k not in n: continue
-    want = 100 * x[k] / n[k]; lo, hi = wilson(x[k], n[k])
+    de = deff(k)
+    want = 100 * x[k] / n[k]; lo, hi = wilson(x[k] / de, n[k] / de)
+    assert abs(g["design_effect"] - de) < 0.0006, (k, g["design_effect"], de)
     assert abs(g["value"] - round(want, 1)) < 0.051, (k, g["value"], want)
     assert abs(g["lower"] - lo) < 0.051 and abs(g["upper"] - hi) < 0.051, (k, g, lo, hi)
     assert g["n"] == 5 * round(n[k] / 5 + 1e-9) or abs(g["n"] - n[k]) <= 2, (k, g["n"], n[k])
