@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "equitylens/distrib.h"
 #include "equitylens/inequality.h"
@@ -21,12 +20,6 @@ static const char *const k_names[EL_INEQ_COUNT] = {
 /* 1 ordered only, 2 non-ordered only, 3 any (HEAT applicability). */
 static const int k_applies[EL_INEQ_COUNT] = {3, 3, 1, 1, 1, 1, 3, 3, 2, 2, 2,
                                              2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
-/* The measures whose limits are simulated, in the order of ctx->sim rows. */
-static const el_ineq_measure k_sim[] = {EL_INEQ_BGSD, EL_INEQ_COV, EL_INEQ_MDMU, EL_INEQ_MDMW,
-                                        EL_INEQ_MDBU, EL_INEQ_MDBW, EL_INEQ_MDRU, EL_INEQ_MDRW,
-                                        EL_INEQ_IDISU, EL_INEQ_IDISW};
-#define NSIM (sizeof k_sim / sizeof k_sim[0])
-
 const char *el_ineq_measure_name(el_ineq_measure m)
 {
     return (unsigned)m < EL_INEQ_COUNT ? k_names[m] : "";
@@ -79,20 +72,6 @@ void el_ineq_opts_default(el_ineq_opts *o)
     o->average = EL_AVG_POPULATION;
 }
 
-typedef struct { double order; size_t i; } ordidx;
-
-struct el_ineq_ctx {
-    el_ineq_opts o;
-    double level, z;
-    gsl_rng *rng;
-    size_t cap;          /* subgroup capacity of the arrays below */
-    ordidx *ord;
-    size_t *idx;         /* sorted position -> input row */
-    double *y, *se, *pop, *sh, *rank, *p, *w, *draw;
-    double *sim;         /* NSIM * reps simulated values */
-    double *tmp;         /* reps, for quantiles */
-};
-
 el_ineq_ctx *el_ineq_ctx_new(const el_ineq_opts *opts, el_error *err)
 {
     el_ineq_opts o;
@@ -114,7 +93,7 @@ el_ineq_ctx *el_ineq_ctx_new(const el_ineq_opts *opts, el_error *err)
     c->level = level;
     c->z = el_norm_quantile(1 - (1 - level) / 2);
     c->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    c->sim = malloc(sizeof(double) * NSIM * (size_t)o.reps);
+    c->sim = malloc(sizeof(double) * EL_INEQ_NSIM * (size_t)o.reps);
     c->tmp = malloc(sizeof(double) * (size_t)o.reps);
     if (!c->rng || !c->sim || !c->tmp) {
         el_ineq_ctx_free(c);
@@ -184,46 +163,9 @@ double el_ineq_quantile7(const double *x, size_t n, double p)
     return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
 }
 
-/* k-th smallest (0-based) of a[0..n-1], partially reordering a (Hoare quickselect). */
-static double select_kth(double *a, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double piv = a[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < piv) i++;
-            while (a[j] > piv) j--;
-            if (i <= j) {
-                double t = a[i]; a[i] = a[j]; a[j] = t;
-                i++;
-                if (j == 0) break;
-                j--;
-            }
-        }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else return a[k];
-    }
-    return a[k];
-}
-
-/* Type-7 quantile of the n values in a (reordered) without a full sort. */
-static double quantile_select(double *a, size_t n, double p)
-{
-    if (n == 0) return NAN;
-    double h = (double)(n - 1) * p;
-    size_t lo = (size_t)floor(h);
-    if (lo >= n - 1) return select_kth(a, n, n - 1);
-    double xlo = select_kth(a, n, lo);
-    double xhi = a[lo + 1];                 /* after selection, a[lo+1..] >= xlo */
-    for (size_t i = lo + 2; i < n; i++) if (a[i] < xhi) xhi = a[i];
-    return xlo + (h - (double)lo) * (xhi - xlo);
-}
-
 static int cmp_ord(const void *a, const void *b)
 {
-    const ordidx *x = a, *y = b;
+    const el_ineq_ordidx *x = a, *y = b;
     return (x->order > y->order) - (x->order < y->order);
 }
 
@@ -264,7 +206,7 @@ static void set_ok(const el_ineq_ctx *c, el_ineq_result *r, double est, double s
     r->ci = ci;
 }
 
-static void note(el_ineq_result *r, const char *s)
+void el_ineq_note(el_ineq_result *r, const char *s)
 {
     if (!r->note[0]) snprintf(r->note, sizeof r->note, "%s", s);
 }
@@ -276,33 +218,8 @@ static double expit(double e)
     return t / (1.0 + t);
 }
 
-/* Draw from N(mu, sd) truncated to [lo, hi]: rejection (as healthequal),
- * falling back to the inverse-CDF method when the range is improbable. */
-static double draw_trunc(gsl_rng *rng, double mu, double sd, double lo, double hi)
-{
-    if (!(sd > 0)) return mu;
-    for (int t = 0; t < 64; t++) {
-        double v = mu + gsl_ran_gaussian_ziggurat(rng, sd);
-        if (v >= lo && v <= hi) return v;
-    }
-    double plo = el_norm_cdf((lo - mu) / sd), phi = el_norm_cdf((hi - mu) / sd);
-    if (!(phi > plo)) return mu < lo ? lo : (mu > hi ? hi : mu);
-    double v = mu + sd * el_norm_quantile(plo + (phi - plo) * gsl_rng_uniform_pos(rng));
-    return v < lo ? lo : (v > hi ? hi : v);
-}
-
-typedef struct {
-    size_t n;
-    int has_pop, has_se, ordered, fav;
-    long se_missing_line;       /* first row without an SE */
-    const char *se_missing_label;
-    long ref;                   /* sorted index of the reference, -1 if none */
-    double N, mu_pop, mu_avg, scale, sa;
-    size_t imax, imin, best;
-} blockinfo;
-
 /* Pick the two subgroups D and R compare (healthequal d()/r()). */
-static void pick_pair(const blockinfo *b, size_t *i1, size_t *i2)
+static void pick_pair(const el_ineq_blockinfo *b, size_t *i1, size_t *i2)
 {
     if (b->ordered) {
         if (b->fav) { *i1 = b->n - 1; *i2 = 0; }
@@ -316,77 +233,16 @@ static void pick_pair(const blockinfo *b, size_t *i1, size_t *i2)
     }
 }
 
-static void no_se_note(const blockinfo *b, el_ineq_result *r)
+static void no_se_note(const el_ineq_blockinfo *b, el_ineq_result *r)
 {
     char s[200];
     snprintf(s, sizeof s, "no CI: se missing for subgroup '%.60s' (line %ld)",
              b->se_missing_label, b->se_missing_line);
-    note(r, s);
-}
-
-static void simulate(el_ineq_ctx *c, const blockinfo *b, uint32_t want, el_ineq_result *out)
-{
-    size_t n = b->n;
-    const double *y = c->y, *se = c->se, *sh = c->sh;
-    int reps = c->o.reps;
-    double lo = 0, hi = b->scale == 100 ? 100 : INFINITY;
-    for (size_t k = 0; k < n; k++) {
-        if (y[k] < lo) lo = -INFINITY;
-        if (y[k] > hi) hi = INFINITY;
-    }
-    int fixed_mu = !b->has_pop || (c->o.average == EL_AVG_SETTING && isfinite(b->sa));
-    gsl_rng_set(c->rng, (unsigned long)c->o.seed);
-    double *draw = c->draw;
-    for (int r = 0; r < reps; r++) {
-        for (size_t k = 0; k < n; k++) draw[k] = draw_trunc(c->rng, y[k], se[k], lo, hi);
-        double msim = 0, dmax = draw[0], dmin = draw[0];
-        for (size_t k = 0; k < n; k++) {
-            if (b->has_pop) msim += sh[k] * draw[k];
-            if (draw[k] > dmax) dmax = draw[k];
-            if (draw[k] < dmin) dmin = draw[k];
-        }
-        double mavg = fixed_mu ? b->sa : msim;
-        double best = b->fav ? dmax : dmin;
-        double dref = b->ref >= 0 ? draw[b->ref] : NAN;
-        double ss = 0, au = 0, aw = 0, bu = 0, bw = 0, ru = 0, rw = 0;
-        for (size_t k = 0; k < n; k++) {
-            double w = b->has_pop ? sh[k] : 0;
-            ss += w * (draw[k] - msim) * (draw[k] - msim);
-            au += fabs(draw[k] - mavg);
-            aw += w * fabs(draw[k] - mavg);
-            bu += fabs(draw[k] - best);
-            bw += w * fabs(draw[k] - best);
-            ru += fabs(draw[k] - dref);
-            rw += w * fabs(draw[k] - dref);
-        }
-        double v[NSIM] = {sqrt(ss), 100 * sqrt(ss) / msim, au / (double)n, aw,
-                          bu / (double)n, bw, ru / (double)n, rw,
-                          100 * au / (double)n / mavg, 100 * aw / mavg};
-        for (size_t s = 0; s < NSIM; s++) c->sim[s * (size_t)reps + (size_t)r] = v[s];
-    }
-    double alo = (1 - c->level) / 2, ahi = 1 - alo;
-    for (size_t s = 0; s < NSIM; s++) {
-        el_ineq_measure m = k_sim[s];
-        if (!(want & EL_INEQ_BIT(m)) || out[m].state != EL_INEQ_OK) continue;
-        size_t nf = 0;
-        for (int r = 0; r < reps; r++) {
-            double v = c->sim[s * (size_t)reps + (size_t)r];
-            if (isfinite(v)) c->tmp[nf++] = v;
-        }
-        if (nf < (size_t)reps) {
-            char t[200];
-            snprintf(t, sizeof t, "%zu of %d simulations gave no finite value and were dropped", (size_t)reps - nf, reps);
-            note(&out[m], t);
-        }
-        if (nf == 0) continue;
-        out[m].lower = quantile_select(c->tmp, nf, alo);
-        out[m].upper = quantile_select(c->tmp, nf, ahi);
-        out[m].ci = EL_CI_SIMULATION;
-    }
+    el_ineq_note(r, s);
 }
 
 static el_status validate(el_ineq_ctx *c, const el_ineq_block *blk, const el_ineq_subgroup *g,
-                          size_t n, blockinfo *b, el_error *err)
+                          size_t n, el_ineq_blockinfo *b, el_error *err)
 {
     memset(b, 0, sizeof *b);
     b->n = n;
@@ -476,7 +332,7 @@ static el_status validate(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
     return EL_OK;
 }
 
-static void do_sii_rii(el_ineq_ctx *c, const blockinfo *b, uint32_t mask, el_ineq_result *out)
+static void do_sii_rii(el_ineq_ctx *c, const el_ineq_blockinfo *b, uint32_t mask, el_ineq_result *out)
 {
     size_t n = b->n;
     int want_sii = (mask & EL_INEQ_BIT(EL_INEQ_SII)) && out[EL_INEQ_SII].state == EL_INEQ_OK;
@@ -544,7 +400,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
     if (!c || !blk || (!g && n)) return el_error_set(err, EL_ERR_INVALID, "el_ineq_compute: NULL argument");
     if (n == 0) return el_error_set(err, EL_ERR_INVALID, "empty block: no subgroups");
     if (reserve(c, n) != 0) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-    blockinfo b;
+    el_ineq_blockinfo b;
     el_status st = validate(c, blk, g, n, &b, err);
     if (st != EL_OK) return st;
     const double *y = c->y, *se = c->se, *sh = c->sh;
@@ -587,7 +443,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
         }
         if (WANT(EL_INEQ_D)) {
             set_ok(c, &out[EL_INEQ_D], y1 - y2, have ? sqrt(s1 * s1 + s2 * s2) : NAN, EL_CI_NORMAL);
-            if (!have) note(&out[EL_INEQ_D], why);
+            if (!have) el_ineq_note(&out[EL_INEQ_D], why);
         }
         if (WANT(EL_INEQ_R)) {
             if (y2 == 0) set_na(&out[EL_INEQ_R], "ratio undefined: the denominator subgroup's estimate is 0");
@@ -595,8 +451,8 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
                 double R = y1 / y2;
                 double sl = (have && R > 0) ? sqrt((s1 * s1 + R * R * s2 * s2) / (y2 * y2)) / R : NAN;
                 set_ok(c, &out[EL_INEQ_R], R, sl, EL_CI_NORMAL_LOG);
-                if (!have) note(&out[EL_INEQ_R], why);
-                else if (!(R > 0)) note(&out[EL_INEQ_R], "no CI: ratio is not positive");
+                if (!have) el_ineq_note(&out[EL_INEQ_R], why);
+                else if (!(R > 0)) el_ineq_note(&out[EL_INEQ_R], "no CI: ratio is not positive");
             }
         }
     }
@@ -635,14 +491,14 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             if (mu == 0) set_na(&out[EL_INEQ_PAF], "PAF undefined: the mean is 0");
             else {
                 set_ok(c, &out[EL_INEQ_PAF], wrong ? 0.0 : 100 * raw / mu, 100 * sef, EL_CI_NORMAL);
-                if (!b.has_pop) note(&out[EL_INEQ_PAF], "no CI: needs populations");
-                else if (isnan(sef)) note(&out[EL_INEQ_PAF], "no CI: Walter variance not defined for these values");
+                if (!b.has_pop) el_ineq_note(&out[EL_INEQ_PAF], "no CI: needs populations");
+                else if (isnan(sef)) el_ineq_note(&out[EL_INEQ_PAF], "no CI: Walter variance not defined for these values");
             }
         }
         if (WANT(EL_INEQ_PAR)) {
             set_ok(c, &out[EL_INEQ_PAR], wrong ? 0.0 : raw, fabs(mu) * sef, EL_CI_NORMAL);
-            if (!b.has_pop) note(&out[EL_INEQ_PAR], "no CI: needs populations");
-            else if (isnan(sef)) note(&out[EL_INEQ_PAR], "no CI: Walter variance not defined for these values");
+            if (!b.has_pop) el_ineq_note(&out[EL_INEQ_PAR], "no CI: needs populations");
+            else if (isnan(sef)) el_ineq_note(&out[EL_INEQ_PAR], "no CI: Walter variance not defined for these values");
         }
     }
     if (WANT(EL_INEQ_BGV)) {
@@ -725,7 +581,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
                 }
                 set_ok(c, &out[EL_INEQ_TI], 1000 * t, sv, EL_CI_NORMAL);
                 if (!b.has_se) no_se_note(&b, &out[EL_INEQ_TI]);
-                else if (zero) note(&out[EL_INEQ_TI], "no CI: the delta-method SE is undefined when an estimate is 0");
+                else if (zero) el_ineq_note(&out[EL_INEQ_TI], "no CI: the delta-method SE is undefined when an estimate is 0");
             }
             if (WANT(EL_INEQ_MLD)) {
                 if (zero) set_na(&out[EL_INEQ_MLD], "MLD undefined: an estimate is 0 (log of 0)");
@@ -744,14 +600,14 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
     }
     /* Monte Carlo limits for the simulated measures. */
     uint32_t simwant = 0;
-    for (size_t s = 0; s < NSIM; s++)
-        if (WANT(k_sim[s])) simwant |= EL_INEQ_BIT(k_sim[s]);
+    for (int m = 0; m < EL_INEQ_COUNT; m++)
+        if ((EL_INEQ_SIMULATED & EL_INEQ_BIT(m)) && WANT(m)) simwant |= EL_INEQ_BIT(m);
     if (simwant) {
         if (!b.has_se) {
-            for (size_t s = 0; s < NSIM; s++)
-                if (simwant & EL_INEQ_BIT(k_sim[s])) no_se_note(&b, &out[k_sim[s]]);
+            for (int m = 0; m < EL_INEQ_COUNT; m++)
+                if (simwant & EL_INEQ_BIT(m)) no_se_note(&b, &out[m]);
         } else {
-            simulate(c, &b, simwant, out);
+            el_ineq_simulate(c, &b, simwant, out);
         }
     }
 #undef WANT

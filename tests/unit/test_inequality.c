@@ -4,9 +4,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "equitylens/inequality.h"
+#include "../../src/core/inequality_impl.h"   /* el_ineq_quantile_select */
 
 static int rel_close(double a, double b, double tol) { return fabs(a - b) <= tol * fabs(b) + 1e-300; }
 #define REL(a, b, tol) assert_true(rel_close((a), (b), (tol)))
@@ -59,6 +61,37 @@ static void test_names(void **st)
     assert_int_equal(el_ineq_measure_applies(EL_INEQ_SII), 1);
     assert_int_equal(el_ineq_measure_applies(EL_INEQ_BGV), 2);
     assert_int_equal(el_ineq_measure_applies(EL_INEQ_PAF), 3);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Quickselect quantiles equal the sorted type-7 quantiles exactly, ties included. */
+static void test_quantile_select(void **st)
+{
+    (void)st;
+    double a[257], b[257];
+    uint32_t s = 12345;
+    const double ps[] = {0, 0.025, 0.5, 0.975, 1};
+    for (size_t n = 1; n <= 257; n += 32) {
+        for (int rep = 0; rep < 4; rep++) {
+            for (size_t i = 0; i < n; i++) {
+                s = s * 1664525u + 1013904223u;
+                a[i] = rep == 3 ? (double)(s >> 29) : (double)(s >> 8) / 16777216.0;   /* rep 3: many ties */
+            }
+            memcpy(b, a, n * sizeof *a);
+            qsort(b, n, sizeof *b, cmp_d);
+            for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+                double t[257];
+                memcpy(t, a, n * sizeof *a);
+                assert_true(el_ineq_quantile_select(t, n, ps[k]) == el_ineq_quantile7(b, n, ps[k]));
+            }
+        }
+    }
+    assert_true(isnan(el_ineq_quantile_select(a, 0, 0.5)));
 }
 
 static void test_quantile7_and_scale(void **st)
@@ -351,6 +384,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_quantile7_and_scale),
+        cmocka_unit_test(test_quantile_select),
         cmocka_unit_test(test_ordered_anchor),
         cmocka_unit_test(test_linear_sii_exact),
         cmocka_unit_test(test_pairs_and_polarity),
