@@ -6,6 +6,7 @@
  *   name = hes-outpatients            (optional; default: the file name without .map)
  *   date_format = YYYY-MM-DD          (default for every date field)
  *   invalid = reject                  (reject | blank: what an unparseable optional value does)
+ *   delimiter = comma                 (comma | tab | pipe | semicolon)
  *   [columns]        canonical_field = LOCAL COLUMN   (nhs_number = COL is hashed at import)
  *   [dates]          canonical_field = DD/MM/YYYY
  *   [transforms]     canonical_field = upper | lower | integer
@@ -61,6 +62,8 @@ const char *el_mapping_constant(const el_mapping *m, el_field f);
 /* Set (replace) a constant, e.g. census_date from --census-date. */
 el_status el_mapping_set_constant(el_mapping *m, el_field f, const char *value, el_error *err);
 unsigned el_mapping_transforms(const el_mapping *m, el_field f);
+/* Field separator of the extract (',' unless the mapping says otherwise). */
+char el_mapping_delimiter(const el_mapping *m);
 /* 1 if an unparseable optional value is blanked instead of rejecting the row. */
 int el_mapping_blank_invalid(const el_mapping *m);
 /* Number of [codes.*] entries for f (for docs and tests). */

@@ -417,6 +417,7 @@ static void csv_opts(const el_ingest_opts *o, el_csv_opts *co)
 {
     el_csv_opts_default(co);
     if (o && o->max_record) co->max_record = o->max_record;
+    if (o && o->mapping) co->delim = el_mapping_delimiter(o->mapping);
 }
 
 /* A read-only FILE that hashes (SHA-256) everything read through it. */

@@ -29,6 +29,7 @@ struct el_mapping {
     char *name;
     char *date_format;
     int blank_invalid;
+    char delim;
     char *column[EL_F__COUNT + 1];
     char *datefmt[EL_F__COUNT];
     char *constant[EL_F__COUNT];
@@ -324,9 +325,15 @@ el_mapping *el_mapping_parse(const char *text, size_t len, const char *name, el_
                 if (!strcmp(val, "reject")) m->blank_invalid = 0;
                 else if (!strcmp(val, "blank")) m->blank_invalid = 1;
                 else st = el_error_at(err, EL_ERR_PARSE, nm, line, 0, NULL, "invalid = '%s': expected reject or blank", val);
+            } else if (!strcmp(key, "delimiter")) {
+                if (!strcmp(val, "comma")) m->delim = ',';
+                else if (!strcmp(val, "tab")) m->delim = '\t';
+                else if (!strcmp(val, "pipe")) m->delim = '|';
+                else if (!strcmp(val, "semicolon")) m->delim = ';';
+                else st = el_error_at(err, EL_ERR_PARSE, nm, line, 0, NULL, "delimiter = '%s': expected comma, tab, pipe or semicolon", val);
             } else if (!strcmp(key, "description")) {
                 /* free text for humans */
-            } else st = el_error_at(err, EL_ERR_PARSE, nm, line, 0, NULL, "unknown setting '%s' (kind, name, description, date_format, invalid)", key);
+            } else st = el_error_at(err, EL_ERR_PARSE, nm, line, 0, NULL, "unknown setting '%s' (kind, name, description, date_format, invalid, delimiter)", key);
             break;
         case S_COLUMNS: {
             int f = field_for_kind(m, key, 1);
@@ -506,6 +513,7 @@ const char *el_mapping_date_format(const el_mapping *m, el_field f)
 const char *el_mapping_constant(const el_mapping *m, el_field f) { return okf(f) ? m->constant[f] : NULL; }
 unsigned el_mapping_transforms(const el_mapping *m, el_field f) { return okf(f) ? m->transforms[f] : 0; }
 int el_mapping_blank_invalid(const el_mapping *m) { return m->blank_invalid; }
+char el_mapping_delimiter(const el_mapping *m) { return m->delim ? m->delim : ','; }
 size_t el_mapping_code_count(const el_mapping *m, el_field f)
 {
     if (!okf(f)) return 0;

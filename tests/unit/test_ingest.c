@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "equitylens/ingest.h"
 #include "equitylens/parse.h"
@@ -322,6 +324,54 @@ static void test_blank_invalid_and_codes(void **st)
                                        el_dataset_get(r.d, 1, EL_F_ATTENDED_OR_DID_NOT_ATTEND)), "3");
     done(&r);
     el_mapping_free(m);
+    /* a pipe-separated extract */
+    const char *pm = "kind = appointments\ndelimiter = pipe\n[columns]\nappointment_id = id\npatient_id = pid\n"
+                     "appointment_date = d\nattended_or_did_not_attend = a\n";
+    m = el_mapping_parse(pm, strlen(pm), "p.map", &e);
+    assert_non_null(m);
+    const char *pc = "id|pid|d|a\n1|P,1|2024-01-02|5\n";
+    run_map(&r, pc, strlen(pc), m, KEY);
+    assert_int_equal(r.st, EL_OK);
+    assert_int_equal(r.s.rows_accepted, 1);
+    assert_string_equal(el_dataset_str(r.d, EL_F_PATIENT_ID, 0), "P,1");
+    done(&r);
+    el_mapping_free(m);
+}
+
+static void test_key_file(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/el_key_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128], sub[128];
+    snprintf(path, sizeof path, "%s/k.key", dir);
+    unsigned char k1[32], k2[32];
+    int created = 0;
+    el_error e;
+    assert_int_equal(el_pseudonym_key_load(path, 0, k1, &created, &e), EL_ERR_IO);   /* no create */
+    assert_int_equal(el_pseudonym_key_load(path, 1, k1, &created, &e), EL_OK);
+    assert_true(created);
+    assert_int_equal(el_pseudonym_key_load(path, 1, k2, &created, &e), EL_OK);
+    assert_false(created);
+    assert_memory_equal(k1, k2, 32);
+    FILE *f = fopen(path, "w");
+    fputs("not hex\n", f);
+    fclose(f);
+    assert_int_equal(el_pseudonym_key_load(path, 1, k2, NULL, &e), EL_ERR_PARSE);
+    f = fopen(path, "w");
+    fputs("zz00000000000000000000000000000000000000000000000000000000000000\n", f);
+    fclose(f);
+    assert_int_equal(el_pseudonym_key_load(path, 1, k2, NULL, &e), EL_ERR_PARSE);
+    chmod(path, 0640);
+    assert_int_equal(el_pseudonym_key_load(path, 1, k2, NULL, &e), EL_ERR_PERM);
+    unlink(path);
+    snprintf(sub, sizeof sub, "%s/a/b/k.key", dir);   /* parent directories are created */
+    assert_int_equal(el_pseudonym_key_load(sub, 1, k2, &created, &e), EL_OK);
+    assert_true(created);
+    unlink(sub);
+    snprintf(sub, sizeof sub, "%s/a/b", dir); rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/a", dir); rmdir(sub);
+    rmdir(dir);
 }
 
 int main(void)
@@ -334,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_nhs_numbers),
         cmocka_unit_test(test_blank_invalid_and_codes),
+        cmocka_unit_test(test_key_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,7 @@ static void test_full_format(void **st)
     assert_string_equal(el_mapping_date_format(m, EL_F_REFERRAL_REQUEST_RECEIVED_DATE), "YYYYMMDD");
     assert_string_equal(el_mapping_constant(m, EL_F_PROVIDER_CODE), "RVW");
     assert_true(el_mapping_blank_invalid(m));
+    assert_int_equal(el_mapping_delimiter(m), ',');
     assert_int_equal(el_mapping_transforms(m, EL_F_AGE), EL_TR_INTEGER);
     assert_int_equal(el_mapping_code_count(m, EL_F_ETHNIC_CATEGORY), 4);
     char buf[64];
@@ -119,6 +120,7 @@ static void test_errors(void **st)
     expect_error("kind = appointments\n[section\n", 2, "lacks ']'");
     expect_error("kind = appointments\nkind = appointments\n", 2, "twice");
     expect_error("kind = appointments\ninvalid = ignore\n", 2, "reject or blank");
+    expect_error("kind = appointments\ndelimiter = ,\n", 2, "comma, tab, pipe or semicolon");
     expect_error("kind = appointments\n\xC3\x28\n", 0, "UTF-8");
     el_error e;
     el_mapping *m = el_mapping_parse("kind = appointments\0junk", 24, "t", &e);
