@@ -20,7 +20,10 @@
 #define EQUITYLENS_REPORT_H
 #include <stddef.h>
 #include <jansson.h>
+#include "equitylens/analysis.h"
+#include "equitylens/dataset.h"
 #include "equitylens/disclosure.h"
+#include "equitylens/refdata.h"
 #include "equitylens/error.h"
 #include "equitylens/strbuf.h"
 
@@ -30,6 +33,10 @@ typedef struct {
     const char *treatment_function;  /* stratum filter (NULL: all) */
     const char *const *metrics;      /* metric ids to include (NULL: all) */
     size_t n_metrics;
+    const char *const *lenses;       /* lens ids to include (NULL: imd_quintile and
+                                        ethnic_group, the board's two lenses; a
+                                        single "all": every lens in the result) */
+    size_t n_lenses;
     el_disclosure_policy policy;     /* the policy the output must satisfy */
 } el_report_opts;
 
@@ -50,7 +57,8 @@ typedef struct {
 el_status el_report_guard(json_t *result, const el_disclosure_policy *p,
                           el_report_guard_stats *stats, el_error *err);
 
-/* Apply filters in place: drop metrics not listed; keep only lens entries of
+/* Apply filters in place: drop metrics and lenses not listed (also from
+ * trends and who-is-missing); keep only lens entries of
  * the chosen provider / treatment-function stratum when the model carries
  * such strata. EL_ERR_NOTFOUND (with a message) when a filter matches
  * nothing. Records the filters in result.filters. */
@@ -62,6 +70,15 @@ el_status el_report_html(const json_t *result, const el_report_opts *o, el_strbu
 
 /* XLSX workbook at path: contents sheet, one sheet per table, methods sheet. */
 el_status el_report_xlsx(const json_t *result, const el_report_opts *o, const char *path, el_error *err);
+
+/* Run the analysis for a report from a dataset (borrowed): rows limited to
+ * o->provider / o->treatment_function (EL_ERR_NOTFOUND if the dataset has no
+ * such rows or column), el_analysis_run() with ao, el_analysis_disclose()
+ * with o->policy, el_analysis_to_json(). The document records the filters and
+ * the IMD edition (2019/2025, 0 = unknown). *out is a new reference. */
+el_status el_report_analyse(const el_dataset *d, const el_refdata *ref, const el_analysis_opts *ao,
+                            const el_report_opts *o, const char *source, int imd_edition, json_t **out,
+                            el_error *err);
 
 /* PDF from an HTML file with headless Chromium (EL_ERR_NOTFOUND if no
  * chromium/chromium-browser/google-chrome on PATH or $EL_CHROMIUM). */

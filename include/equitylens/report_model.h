@@ -33,6 +33,7 @@ typedef struct {
     const char *lens, *label, *stratum_label, *reference, *reference_label;
     el_rm_group *groups;
     size_t n_groups;
+    el_rm_group overall;     /* all groups together (label "All groups") */
     int sii_present;
     double sii, sii_lower, sii_upper, rii, rii_lower, rii_upper;
 } el_rm_lens;

@@ -8,37 +8,53 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include "equitylens/cli.h"
+#include "equitylens/parse.h"
 #include "equitylens/report.h"
+#include "equitylens/store.h"
 
 static void help(FILE *f)
 {
     fprintf(f,
         "usage: equitylens report --result FILE [--result FILE ...] [options]\n"
+        "       equitylens report [--db PATH] [--dataset ID ...] [options]\n"
         "\n"
-        "Write the health-inequalities board pack from analysis results (the JSON\n"
-        "result model of docs/result-model.md, as written by equitylens analyse\n"
-        "--format json). Give one --result per dataset kind (waiting list,\n"
-        "appointments, cancer pathways); the pack has a section for each.\n"
+        "Write the health-inequalities board pack. Either from saved analysis results\n"
+        "(the JSON result model of docs/result-model.md, as written by equitylens\n"
+        "analyse --format json), or by running the analysis now on imported datasets\n"
+        "(default lenses, metrics and reference groups of equitylens analyse). Give\n"
+        "one result or dataset per kind (waiting list, appointments, cancer\n"
+        "pathways); the pack has a section for each.\n"
         "\n"
         "Disclosure control is applied before anything is written: the results are\n"
         "re-checked against the policy (counts in the suppressed range withheld,\n"
         "counts rounded, no lone suppressed group beside a total) and the policy is\n"
         "printed in every output.\n"
         "\n"
+        "input (one of):\n"
+        "  --result FILE          an analysis result (JSON); repeatable\n"
+        "  --db PATH              the store (default: the import default location)\n"
+        "  --dataset ID           an imported dataset id (equitylens datasets);\n"
+        "                         repeatable; default with --db: the latest dataset of\n"
+        "                         each kind in the store\n"
+        "  --data-dir DIR         reference data for 'who is missing' (default: data/)\n"
+        "  --cost-per-dna GBP     price of one DNA for the excess cost (default 120)\n"
+        "\n"
         "options:\n"
-        "  --result FILE          an analysis result (JSON); repeatable, at least one\n"
         "  --format LIST          comma-separated: html, xlsx, pdf (default html,xlsx)\n"
         "  --out DIR              output directory (created if missing; default .)\n"
         "  --name NAME            file name stem (default equity-report): NAME.html,\n"
         "                         NAME.xlsx, NAME.pdf\n"
         "  --title TEXT           report title (default \"Health inequalities report\")\n"
-        "  --provider CODE        only the results within this provider (the result\n"
-        "                         must carry provider_code strata, or have been run on\n"
-        "                         that provider)\n"
+        "  --provider CODE        only this provider: with --db the analysis runs on its\n"
+        "                         rows; with --result the result must carry\n"
+        "                         provider_code strata (or have been run on it)\n"
         "  --treatment-function CODE\n"
-        "                         likewise for a treatment function\n"
+        "                         likewise for a treatment function (e.g. 130)\n"
         "  --metrics LIST         comma-separated metric ids to include (e.g.\n"
         "                         dna_rate,over_18_weeks); default all\n"
+        "  --lenses LIST          comma-separated lens ids (default imd_quintile,\n"
+        "                         ethnic_group: deprivation and ethnicity); 'all' for\n"
+        "                         every lens in the results\n"
         "  --disclosure SPEC      policy to enforce, e.g. suppress=1-7,round=5\n"
         "                         (keys: suppress, round, secondary, decimals, mask;\n"
         "                         default the DESIGN.md policy)\n"
@@ -66,6 +82,69 @@ static int mkdir_p(const char *dir)
 #define MAX_RESULTS 16
 #define MAX_METRICS 32
 
+/* Run the analysis on each dataset (or the latest of each kind) and append
+ * the disclosed result documents to docs. */
+static el_status from_store(const char *db, const int64_t *ids, size_t nids, const char *data_dir, double cost,
+                            const el_report_opts *o, json_t *docs, int quiet, el_error *err)
+{
+    if (!db) db = el_store_default_location();
+    el_store *store = el_store_open(db, err);
+    if (!store) return err->status ? err->status : EL_ERR_DB;
+    int64_t list[MAX_RESULTS];
+    size_t n = 0;
+    el_status s = EL_OK;
+    if (nids) {
+        memcpy(list, ids, nids * sizeof *ids);
+        n = nids;
+    } else {
+        for (int k = 0; k < EL_KIND__COUNT; k++) {
+            int64_t id;
+            el_error e2;
+            if (el_store_latest(store, k, &id, &e2) == EL_OK) list[n++] = id;
+        }
+        if (!n) s = el_error_set(err, EL_ERR_NOTFOUND, "%s: no datasets (import one with equitylens import)", db);
+    }
+    el_refdata *ref = NULL;
+    int ref_tried = 0;
+    for (size_t i = 0; s == EL_OK && i < n; i++) {
+        el_dataset *d = NULL;
+        el_dataset_meta meta;
+        s = el_store_load(store, list[i], &d, &meta, err);
+        if (s != EL_OK) break;
+        if (!ref_tried) {
+            ref_tried = 1;
+            el_error e2;
+            if (el_refdata_load(data_dir, EL_REF_POP21 | EL_REF_GEO21 | EL_REF_IMD2025, &ref, &e2) != EL_OK) {
+                ref = NULL;
+                if (!quiet) fprintf(stderr, "equitylens report: note: reference data not loaded (%s); no 'who is missing'\n", e2.msg);
+            }
+        }
+        el_analysis_opts ao;
+        el_analysis_opts_default(&ao);
+        if (cost >= 0) ao.cost_per_dna = cost;
+        {
+            static const char *const dflt[] = {"imd_quintile", "ethnic_group"};
+            const char *const *l = o->lenses ? o->lenses : dflt;
+            size_t nl = o->lenses ? o->n_lenses : 2;
+            if (!(nl == 1 && !strcmp(l[0], "all")))
+                for (size_t k = 0; k < nl && s == EL_OK; k++) s = el_analysis_opts_add_lens(&ao, l[k], err);
+            if (s != EL_OK) { el_dataset_free(d); break; }
+        }
+        if (!ref) ao.missing = 0;
+        if (ao.census_date == EL_NA && meta.census_date != EL_NA && !el_dataset_has(d, EL_F_CENSUS_DATE))
+            ao.census_date = meta.census_date;
+        char source[600];
+        snprintf(source, sizeof source, "dataset %lld (%s)", (long long)list[i], meta.source);
+        json_t *j = NULL;
+        s = el_report_analyse(d, ref, &ao, o, source, meta.imd_edition, &j, err);
+        if (s == EL_OK) json_array_append_new(docs, j);
+        el_dataset_free(d);
+    }
+    el_refdata_free(ref);
+    el_store_close(store);
+    return s;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -74,10 +153,16 @@ int cmd_report(int argc, char **argv)
         {"title", required_argument, 0, 't'}, {"provider", required_argument, 0, 'p'},
         {"treatment-function", required_argument, 0, 'T'}, {"metrics", required_argument, 0, 'm'},
         {"disclosure", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+        {"db", required_argument, 0, 'B'}, {"dataset", required_argument, 0, 'D'},
+        {"data-dir", required_argument, 0, 'R'}, {"lenses", required_argument, 0, 'L'}, {"cost-per-dna", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *results[MAX_RESULTS];
     size_t nres = 0;
     const char *format = "html,xlsx", *outdir = ".", *name = "equity-report", *metrics = NULL, *disc = NULL;
+    const char *db = NULL, *data_dir = NULL, *lenses = NULL;
+    int64_t dsids[MAX_RESULTS];
+    size_t nds = 0;
+    double cost_per_dna = -1;
     int quiet = 0;
     el_report_opts o;
     el_report_opts_default(&o);
@@ -98,14 +183,34 @@ int cmd_report(int argc, char **argv)
         case 'p': o.provider = optarg; break;
         case 'T': o.treatment_function = optarg; break;
         case 'm': metrics = optarg; break;
+        case 'L': lenses = optarg; break;
         case 'd': disc = optarg; break;
         case 'q': quiet = 1; break;
+        case 'B': db = optarg; break;
+        case 'R': data_dir = optarg; break;
+        case 'C':
+            if (el_parse_double(optarg, 0, &cost_per_dna) != 0 || cost_per_dna < 0) {
+                fprintf(stderr, "equitylens report: bad --cost-per-dna '%s'\n", optarg);
+                return EL_EXIT_USAGE;
+            }
+            break;
+        case 'D': {
+            long long v;
+            char *end = NULL;
+            errno = 0;
+            v = strtoll(optarg, &end, 10);
+            if (errno || !end || *end || v <= 0) { fprintf(stderr, "equitylens report: bad --dataset '%s'\n", optarg); return EL_EXIT_USAGE; }
+            if (nds == MAX_RESULTS) { fprintf(stderr, "equitylens report: at most %d --dataset\n", MAX_RESULTS); return EL_EXIT_USAGE; }
+            dsids[nds++] = v;
+            break;
+        }
         case 'h': help(stdout); return EL_EXIT_OK;
         default: help(stderr); return EL_EXIT_USAGE;
         }
     }
     if (optind < argc) { fprintf(stderr, "equitylens report: unexpected argument '%s'\n", argv[optind]); return EL_EXIT_USAGE; }
-    if (!nres) { fprintf(stderr, "equitylens report: give at least one --result FILE (see --help)\n"); return EL_EXIT_USAGE; }
+    if (nres && (db || nds)) { fprintf(stderr, "equitylens report: give --result or --db/--dataset, not both\n"); return EL_EXIT_USAGE; }
+    if (!nres && !db && !nds) { fprintf(stderr, "equitylens report: give --result FILE or --db/--dataset (see --help)\n"); return EL_EXIT_USAGE; }
     int want_html = 0, want_xlsx = 0, want_pdf = 0;
     {
         char fb[128];
@@ -135,8 +240,28 @@ int cmd_report(int argc, char **argv)
         o.metrics = mlist;
     }
 
+    char lbuf[1024];
+    const char *llist[MAX_METRICS];
+    if (lenses) {
+        snprintf(lbuf, sizeof lbuf, "%s", lenses);
+        char *save = NULL;
+        for (char *t = strtok_r(lbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (o.n_lenses == MAX_METRICS) { fprintf(stderr, "equitylens report: too many lenses\n"); return EL_EXIT_USAGE; }
+            llist[o.n_lenses++] = t;
+        }
+        o.lenses = llist;
+        if (!o.n_lenses) { fprintf(stderr, "equitylens report: --lenses is empty\n"); return EL_EXIT_USAGE; }
+    }
     json_t *docs = json_array();
     int rc = EL_EXIT_OK;
+    if (!nres) {
+        el_status s2 = from_store(db, dsids, nds, data_dir, cost_per_dna, &o, docs, quiet, &err);
+        if (s2 != EL_OK) {
+            el_cli_print_error("report", &err);
+            json_decref(docs);
+            return el_cli_exit_code(s2);
+        }
+    }
     for (size_t i = 0; i < nres; i++) {
         json_error_t je;
         json_t *d = json_load_file(results[i], 0, &je);
@@ -150,7 +275,12 @@ int cmd_report(int argc, char **argv)
     }
     el_report_guard_stats gs;
     el_status st = el_report_guard(docs, &o.policy, &gs, &err);
-    if (st == EL_OK) st = el_report_filter(docs, &o, &err);
+    if (st == EL_OK) {
+        /* with --db the provider/treatment-function filter was applied to the rows */
+        el_report_opts fo = o;
+        if (!nres) fo.provider = fo.treatment_function = NULL;
+        st = el_report_filter(docs, &fo, &err);
+    }
     if (st != EL_OK) {
         el_cli_print_error("report", &err);
         json_decref(docs);

@@ -29,6 +29,7 @@ static const char CSS[] =
     "thead th{background:#e8edee}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "th[scope=row]{font-weight:normal;text-align:left}\n"
+    "tr.total th,tr.total td{font-weight:bold;border-top:2px solid #425563}\n"
     ".sig{font-weight:bold}\n"
     ".note{font-size:13px;color:#4c6272}\n"
     ".policy{border-left:5px solid #005eb8;background:#f0f4f5;padding:6px 10px;margin:8px 0}\n"
@@ -157,7 +158,7 @@ static void lens_title(el_strbuf *t, const el_rm_metric *mt, const el_rm_lens *l
     if (l->stratum_label) { el_strbuf_put(t, ", "); el_strbuf_put(t, l->stratum_label); }
 }
 
-static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
+static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l, int chart)
 {
     el_strbuf *b = c->b;
     el_strbuf title, desc;
@@ -189,9 +190,13 @@ static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
     snprintf(reflab, sizeof reflab, "reference: %s", l->reference_label ? l->reference_label : "");
     el_svg_opts so = {el_strbuf_str(&title), el_strbuf_str(&desc), mt->axis_label, mt->decimals, ref, reflab};
     esc_tag(b, "h3", NULL, el_strbuf_str(&title));
-    figure_open(c);
-    el_svg_dot_whisker(b, &so, g, l->n_groups);
-    figure_close(c, el_strbuf_str(&title));
+    if (chart) {
+        figure_open(c);
+        el_svg_dot_whisker(b, &so, g, l->n_groups);
+        figure_close(c, el_strbuf_str(&title));
+    } else {
+        el_strbuf_put(b, "<div class=\"pair\">\n<div class=\"tablewrap\">\n");
+    }
     /* table */
     el_strbuf_put(b, "<table>\n");
     caption(c, el_strbuf_str(&title));
@@ -224,6 +229,15 @@ static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
                 el_strbuf_put(b, "<td>no</td>");
         }
         el_strbuf_put(b, "</tr>\n");
+    }
+    {
+        const el_rm_group *r = &l->overall;
+        el_strbuf_put(b, "<tr class=\"total\">");
+        th_row(b, r->label);
+        td_count(b, r->denominator, c->mask);
+        td_num(b, r->share, 1, c->mask);
+        td_ci(b, r->value, r->lower, r->upper, mt->decimals, c->mask);
+        el_strbuf_put(b, "<td></td><td></td><td></td></tr>\n");
     }
     el_strbuf_put(b, "</tbody>\n</table>\n");
     if (l->sii_present) {
@@ -503,14 +517,14 @@ static void domain_section(ctx *c, const char *id, const char *heading, const ch
         const el_rm_metric *mt = &m->metrics[i];
         if (!metric_in_domain(mt, domain)) continue;
         for (size_t j = 0; j < mt->n_lenses; j++)
-            if (!mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j]); any++; }
+            if (!mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j], 1); any++; }
         size_t strat = 0;
         for (size_t j = 0; j < mt->n_lenses; j++) if (mt->lenses[j].stratum_label) strat++;
         if (strat) {
             for (size_t j = 0; j < mt->n_lenses; j++)
-                if (mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j]); any++; }
+                if (mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j], 0); any++; }
         }
-        if (!strcmp(domain, "appointments") && mt->is_proportion)
+        if (!strcmp(domain, "appointments") && mt->is_proportion && !strcmp(mt->id, "dna_rate"))
             for (size_t j = 0; j < mt->n_lenses; j++)
                 if (!mt->lenses[j].stratum_label) funnel_block(c, mt, &mt->lenses[j]);
     }

@@ -28,10 +28,13 @@ void el_report_opts_default(el_report_opts *o)
 /* keys that hold counts of people/events from the service's own data */
 static const char *const COUNT_KEYS[] = {"n", "numerator", "observed", "longest", "all", "n_longest", "n_all", "rows"};
 /* keys that hold statistics derived from an object's counts */
-static const char *const STAT_KEYS[] = {"value", "lower", "upper", "share", "numerator", "n", "observed", "expected",
-                                        "mean", "median", "p92", "rate_per_1000", "ratio", "difference", "adjusted",
-                                        "longest", "all", "longest_share", "all_share", "p_value", "significant",
-                                        "events", "cost", "cost_lower", "cost_upper"};
+/* keys that hold statistics derived from an object's counts (counts that are
+ * themselves compliant stay published: the policy suppresses a rate whose
+ * numerator or denominator is suppressed, not the other count) */
+static const char *const STAT_KEYS[] = {"value", "lower", "upper", "share", "expected", "median", "p92",
+                                        "rate_per_1000", "ratio", "difference", "adjusted", "longest_share",
+                                        "all_share", "p_value", "significant", "events", "cost", "cost_lower",
+                                        "cost_upper"};
 
 static int is_count_key(const char *k)
 {
@@ -47,12 +50,20 @@ static int is_suppressed(const json_t *o)
 
 static void withdraw(json_t *o, el_report_guard_stats *st)
 {
+    /* "mean" is an interval in results (withdrawn) but the process mean of an SPC point (kept) */
+    json_t *mean = json_object_get(o, "mean");
+    if (json_is_object(mean)) {
+        if (json_is_number(json_object_get(mean, "value"))) st->values_suppressed++;
+        json_object_set_new(o, "mean", json_null());
+    }
     for (size_t i = 0; i < sizeof STAT_KEYS / sizeof STAT_KEYS[0]; i++) {
         json_t *v = json_object_get(o, STAT_KEYS[i]);
-        if (v && !json_is_null(v)) {
-            json_object_set_new(o, STAT_KEYS[i], json_null());
-            st->values_suppressed++;
-        }
+        if (!v || json_is_null(v)) continue;
+        /* count only values that were really published (a number, or an
+         * interval with a value); empty intervals are just normalised */
+        json_t *iv = json_is_object(v) ? json_object_get(v, "value") : NULL;
+        if (json_is_number(v) || json_is_number(iv)) st->values_suppressed++;
+        json_object_set_new(o, STAT_KEYS[i], json_null());
     }
 }
 
@@ -80,6 +91,7 @@ static void guard_walk(json_t *j, const el_disclosure_policy *p, el_report_guard
         if (p->suppress_max >= p->suppress_min && r >= (double)p->suppress_min && r <= (double)p->suppress_max) {
             small = 1;
             st->counts_suppressed++;
+            json_object_set_new(j, k, json_null());
         } else if (p->round_to > 1 && fmod(fabs(r), (double)p->round_to) != 0) {
             json_object_set_new(j, k, json_integer(el_disclosure_round(p, (int64_t)r)));
             st->counts_rounded++;
@@ -90,29 +102,28 @@ static void guard_walk(json_t *j, const el_disclosure_policy *p, el_report_guard
     json_object_foreach(j, k, v) guard_walk(v, p, st);
 }
 
-static double num_or(json_t *o, const char *k, double d)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : d;
-}
 
-/* In a list of groups published beside a total: no lone suppressed group
- * (it could be recovered by subtracting the others from the total). */
-static void secondary_line(json_t *groups, const char *key, el_report_guard_stats *st)
+/* In a list of groups published beside their total: no lone suppressed group
+ * (it could be recovered by subtracting the others from the total). Only
+ * within one table: differencing across tables is the analysis's exact audit
+ * (disclosure.h). */
+static void secondary_line(json_t *groups, const char *key, const json_t *total, el_report_guard_stats *st)
 {
+    if (!json_is_number(total)) return;   /* no published total to subtract from */
     size_t nsup = 0, best = (size_t)-1;
     double bestv = INFINITY;
     for (size_t i = 0; i < json_array_size(groups); i++) {
         json_t *g = json_array_get(groups, i);
         if (!json_is_object(g)) continue;
-        if (is_suppressed(g)) { nsup++; continue; }
-        double v = num_or(g, key, NAN);
-        if (!isnan(v) && v < bestv) { bestv = v; best = i; }
+        json_t *v = json_object_get(g, key);
+        if (v && json_is_null(v) && is_suppressed(g)) { nsup++; continue; }
+        if (json_is_number(v) && json_number_value(v) < bestv) { bestv = json_number_value(v); best = i; }
     }
     if (nsup == 1 && best != (size_t)-1) {
         json_t *g = json_array_get(groups, best);
         mark(g, "secondary");
         withdraw(g, st);
+        json_object_set_new(g, key, json_null());
         st->secondary++;
     }
 }
@@ -149,19 +160,22 @@ static el_status guard_doc(json_t *doc, const el_disclosure_policy *p, el_report
     guard_walk(doc, p, st);
     json_t *ls = json_object_get(doc, "lenses");
     for (size_t i = 0; i < json_array_size(ls); i++)
-        secondary_line(json_object_get(json_array_get(ls, i), "groups"), "n", st);
+        secondary_line(json_object_get(json_array_get(ls, i), "groups"), "n",
+                       json_object_get(json_object_get(doc, "dataset"), "rows"), st);
     json_t *res = json_object_get(doc, "results");
     for (size_t i = 0; i < json_array_size(res); i++) {
         json_t *r = json_array_get(res, i);
-        secondary_line(json_object_get(r, "groups"), "n", st);
+        json_t *ov = json_object_get(r, "overall");
+        secondary_line(json_object_get(r, "groups"), "n", json_object_get(ov, "n"), st);
+        secondary_line(json_object_get(r, "groups"), "numerator", json_object_get(ov, "numerator"), st);
         gaps_follow(r, st);
     }
-    json_t *tabs = json_object_get(json_object_get(doc, "missing"), "tables");
-    for (size_t i = 0; i < json_array_size(tabs); i++)
-        secondary_line(json_object_get(json_array_get(tabs, i), "groups"), "observed", st);
-    json_t *lw = json_object_get(json_object_get(doc, "longest_waiters"), "tables");
-    for (size_t i = 0; i < json_array_size(lw); i++)
-        secondary_line(json_object_get(json_array_get(lw, i), "groups"), "longest", st);
+    json_t *lw = json_object_get(doc, "longest_waiters");
+    json_t *lwt = json_object_get(lw, "tables");
+    for (size_t i = 0; i < json_array_size(lwt); i++) {
+        secondary_line(json_object_get(json_array_get(lwt, i), "groups"), "longest", json_object_get(lw, "n_longest"), st);
+        secondary_line(json_object_get(json_array_get(lwt, i), "groups"), "all", json_object_get(lw, "n_all"), st);
+    }
     return EL_OK;
 }
 
@@ -184,6 +198,31 @@ el_status el_report_guard(json_t *result, const el_disclosure_policy *p, el_repo
 }
 
 /* ------------------------------------------------------------------ */
+
+static const char *const DEFAULT_LENSES[] = {"imd_quintile", "ethnic_group"};
+
+static int lens_listed(const el_report_opts *o, const char *lens)
+{
+    const char *const *l = o->lenses ? o->lenses : DEFAULT_LENSES;
+    size_t n = o->lenses ? o->n_lenses : 2;
+    if (n == 1 && !strcmp(l[0], "all")) return 1;
+    for (size_t i = 0; i < n; i++) if (lens && !strcmp(l[i], lens)) return 1;
+    return 0;
+}
+
+/* keep the elements of arr[key] whose member field passes pred */
+static void keep_if(json_t *obj, const char *key, const char *field, const el_report_opts *o,
+                    int (*pred)(const el_report_opts *, const char *))
+{
+    json_t *arr = json_object_get(obj, key);
+    if (!json_is_array(arr)) return;
+    json_t *keep = json_array();
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        if (pred(o, json_string_value(json_object_get(e, field)))) json_array_append(keep, e);
+    }
+    json_object_set_new(obj, key, keep);
+}
 
 static int listed(const el_report_opts *o, const char *metric)
 {
@@ -229,22 +268,12 @@ static int doc_filtered_by(const json_t *doc, const char *key, const char *value
 
 static el_status filter_doc(json_t *doc, const el_report_opts *o, el_error *err)
 {
-    json_t *res = json_object_get(doc, "results");
-    if (o->n_metrics && json_is_array(res)) {
-        json_t *keep = json_array();
-        for (size_t i = 0; i < json_array_size(res); i++) {
-            json_t *r = json_array_get(res, i);
-            if (listed(o, json_string_value(json_object_get(r, "metric")))) json_array_append(keep, r);
-        }
-        json_object_set_new(doc, "results", keep);
-        json_t *trs = json_object_get(doc, "trends");
-        json_t *tkeep = json_array();
-        for (size_t i = 0; i < json_array_size(trs); i++) {
-            json_t *t = json_array_get(trs, i);
-            if (listed(o, json_string_value(json_object_get(t, "metric")))) json_array_append(tkeep, t);
-        }
-        json_object_set_new(doc, "trends", tkeep);
-    }
+    keep_if(doc, "results", "metric", o, listed);
+    keep_if(doc, "trends", "metric", o, listed);
+    keep_if(doc, "results", "lens", o, lens_listed);
+    keep_if(doc, "trends", "lens", o, lens_listed);
+    json_t *mi = json_object_get(doc, "missing");
+    if (json_is_object(mi)) keep_if(mi, "tables", "lens", o, lens_listed);
     struct { const char *want, *field, *key, *name; } f[] = {
         {o->provider, "provider_code", "provider", "provider"},
         {o->treatment_function, "treatment_function_code", "treatment_function", "treatment function"}};
@@ -285,6 +314,8 @@ el_status el_report_filter(json_t *result, const el_report_opts *o, el_error *er
     }
     if (o->n_metrics && total == 0)
         return el_error_set(err, EL_ERR_NOTFOUND, "none of the requested metrics is in the result");
+    if (o->lenses && total == 0)
+        return el_error_set(err, EL_ERR_NOTFOUND, "none of the requested lenses is in the result");
     return EL_OK;
 }
 

@@ -226,6 +226,18 @@ static el_status load_result(el_rm *m, const json_t *doc, const json_t *r, const
             if (g->suppressed) g->gap.present = g->adjusted.present = 0;
         }
     }
+    {
+        const json_t *v = jo(r, "overall");
+        el_rm_group *g = &l->overall;
+        g->group = "overall";
+        g->label = "All groups";
+        g->numerator = jnum(v, "numerator");
+        g->denominator = jnum(v, "n");
+        g->share = json_is_object(v) ? 100.0 : NAN;
+        if (continuous && json_is_object(jo(v, "mean"))) interval(jo(v, "mean"), &g->value, &g->lower, &g->upper);
+        else interval(v, &g->value, &g->lower, &g->upper);
+        g->suppressed = !json_is_object(v) || jsupp(v) || isnan(g->value);
+    }
     const json_t *ineq = jo(r, "inequality");
     if (json_is_object(jo(ineq, "sii"))) {
         l->sii_present = 1;

@@ -107,8 +107,8 @@ static void lens_sheet(xctx *x, const el_rm_metric *mt, const el_rm_lens *l)
     const ctype types[] = {C_TEXT, C_COUNT, C_COUNT, C_DEC1, C_DEC1, C_DEC1, C_DEC1, C_DEC1, C_DEC1, C_DEC1,
                            C_DEC2, C_DEC2, C_DEC2, C_DEC1, C_DEC1, C_DEC1, C_TEXT, C_TEXT};
     sheet s = new_sheet(x, title, heads, types, 18);
-    for (size_t i = 0; i < l->n_groups; i++) {
-        const el_rm_group *g = &l->groups[i];
+    for (size_t i = 0; i <= l->n_groups; i++) {
+        const el_rm_group *g = i < l->n_groups ? &l->groups[i] : &l->overall;
         int sup = g->suppressed;
         put(x, &s, 0, C_TEXT, 0, g->label, 0);
         put(x, &s, 1, C_COUNT, g->denominator, NULL, sup || isnan(g->denominator));

@@ -43,8 +43,11 @@ for ws in wb.worksheets:
     head = [c.value for c in ws[5]] if ws.max_row >= 5 else []
     if "Denominator" in head:
         k = head.index("Denominator")
-        col = [r[k].value for r in ws.iter_rows(min_row=6) if r[0].value and r[k].value is not None]
-        if col.count("*") == 1: bad.append((ws.title, "lone suppressed group"))
+        rows = [r for r in ws.iter_rows(min_row=6) if r[0].value and r[k].value is not None]
+        total = [r[k].value for r in rows if r[0].value == "All groups"]
+        col = [r[k].value for r in rows if r[0].value != "All groups"]
+        if col.count("*") == 1 and total and isinstance(total[0], (int, float)):
+            bad.append((ws.title, "lone suppressed group beside a published total"))
 if bad: print("FAIL", bad); sys.exit(1)
 print("xlsx: no count 1-7, all counts rounded, no lone suppressed group")
 PY
