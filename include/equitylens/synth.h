@@ -38,6 +38,7 @@ typedef struct el_synth_opts {
     int inject_quality;       /* 1 (default): inject the data-quality problems */
     int nhs_numbers;          /* 1: add an nhs_number column (valid test-range 999
                                  numbers, one per patient); default 0 */
+    int lsoa21;               /* 1: add an lsoa21 column (see el_synth_area); default 0 */
 } el_synth_opts;
 
 void el_synth_opts_default(el_synth_opts *o, el_kind kind);
@@ -46,6 +47,12 @@ typedef struct el_synth_area {
     const char *lsoa11;       /* LSOA 2011 code */
     int imd_decile;           /* IMD 2019 decile, 1..10 */
     double weight;            /* sampling weight (population), > 0 */
+    /* Only read when opts.lsoa21: the LSOA 2021 codes this LSOA 2011 maps to
+     * and their weights (population); a person is put in one of them drawn
+     * by weight. n_lsoa21 = 0 writes a blank lsoa21 (counted in the truth). */
+    const char *const *lsoa21;
+    const double *lsoa21_weight;
+    size_t n_lsoa21;
 } el_synth_area;
 
 /* Receives each CSV record (header first), "\n"-terminated; fields never need

@@ -35,6 +35,10 @@ static void help(FILE *f)
 "  --census-date DATE    waiting_list snapshot date (default: period end)\n"
 "  --clean               inject no data-quality problems (blank or malformed\n"
 "                        LSOAs, duplicate ids, dates out of order or in the future)\n"
+"  --lsoa21              add an lsoa21 column: the LSOA 2021 of each person's\n"
+"                        LSOA 2011 (ONS lookup; for a split LSOA one part, drawn\n"
+"                        by census 2021 population). The truth's IMD quintiles\n"
+"                        stay IMD 2019 on lsoa11\n"
 "  --nhs-numbers         add an nhs_number column: valid (Modulus 11) numbers\n"
 "                        from the 999 range reserved for testing, one per patient\n"
 "  --data-dir DIR        reference data (default: $EQUITYLENS_DATA, else data/\n"
@@ -75,12 +79,13 @@ int cmd_synth(int argc, char **argv)
         {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"truth", required_argument, 0, 't'}, {"period-start", required_argument, 0, 'a'},
         {"period-end", required_argument, 0, 'b'}, {"census-date", required_argument, 0, 'c'},
-        {"clean", no_argument, 0, 'C'}, {"nhs-numbers", no_argument, 0, 'N'}, {"data-dir", required_argument, 0, 'D'},
+        {"clean", no_argument, 0, 'C'}, {"nhs-numbers", no_argument, 0, 'N'},
+        {"lsoa21", no_argument, 0, 'L'}, {"data-dir", required_argument, 0, 'D'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *kind_s = NULL, *out = NULL, *truth_path = NULL, *data_dir = NULL;
     const char *ps = NULL, *pe = NULL, *cd = NULL;
     int64_t rows = -1, seed = 1;
-    int clean = 0, quiet = 0, nhs = 0, c;
+    int clean = 0, quiet = 0, nhs = 0, l21 = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -105,6 +110,7 @@ int cmd_synth(int argc, char **argv)
         case 'c': cd = optarg; break;
         case 'C': clean = 1; break;
         case 'N': nhs = 1; break;
+        case 'L': l21 = 1; break;
         case 'D': data_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return EL_EXIT_OK;
@@ -129,6 +135,7 @@ int cmd_synth(int argc, char **argv)
     o.seed = (unsigned long)seed;
     o.inject_quality = !clean;
     o.nhs_numbers = nhs;
+    o.lsoa21 = l21;
     if ((ps && parse_date_arg(ps, &o.period_start)) || (pe && parse_date_arg(pe, &o.period_end)) ||
         (cd && parse_date_arg(cd, &o.census_date))) {
         fprintf(stderr, "equitylens synth: dates must be valid YYYY-MM-DD\n");
@@ -138,11 +145,20 @@ int cmd_synth(int argc, char **argv)
 
     el_error err = {0};
     el_refdata *ref = NULL;
-    el_status st = el_refdata_load(data_dir, EL_REF_IMD2019 | EL_REF_POP20, &ref, &err);
+    el_status st = el_refdata_load(data_dir, EL_REF_IMD2019 | EL_REF_POP20 | (l21 ? EL_REF_LSOA_MAP | EL_REF_POP21 : 0),
+                                   &ref, &err);
     if (st) { el_cli_print_error("synth", &err); return el_cli_exit_code(st); }
     size_t nl = el_refdata_lsoa_count(ref, EL_LSOA11), na = 0;
     el_synth_area *areas = malloc((nl ? nl : 1) * sizeof *areas);
-    if (!areas) { el_refdata_free(ref); fprintf(stderr, "equitylens synth: out of memory\n"); return EL_EXIT_FAIL; }
+    /* LSOA 2021 links, when asked: at most 16 per LSOA 2011 (the most in the lookup is 9) */
+    enum { MAXL = 16 };
+    const char **links = l21 ? malloc((nl ? nl : 1) * MAXL * sizeof *links) : NULL;
+    double *lw = l21 ? malloc((nl ? nl : 1) * MAXL * sizeof *lw) : NULL;
+    if (!areas || (l21 && (!links || !lw))) {
+        free(areas); free(links); free(lw); el_refdata_free(ref);
+        fprintf(stderr, "equitylens synth: out of memory\n");
+        return EL_EXIT_FAIL;
+    }
     for (size_t i = 0; i < nl; i++) {
         const char *code = el_refdata_lsoa_at(ref, EL_LSOA11, i);
         el_imd m;
@@ -151,7 +167,24 @@ int cmd_synth(int argc, char **argv)
         double w = 0;
         for (int k = 0; k < EL_POP_AGE5Y; k++) w += (double)a5[k];
         if (w <= 0) continue;
-        areas[na++] = (el_synth_area){code, m.decile, w};
+        el_synth_area *ar = &areas[na];
+        *ar = (el_synth_area){.lsoa11 = code, .imd_decile = m.decile, .weight = w};
+        if (l21) {
+            const char **lk = links + na * MAXL;
+            size_t k = el_refdata_lsoa_convert(ref, EL_LSOA11, code, lk, MAXL, NULL);
+            if (k > MAXL) k = MAXL;
+            for (size_t j = 0; j < k; j++) {
+                int64_t a6[EL_POP_AGE6];
+                double pw = 0;
+                if (el_refdata_pop21(ref, lk[j], a6, NULL, NULL))
+                    for (int t = 0; t < EL_POP_AGE6; t++) pw += (double)a6[t];
+                lw[na * MAXL + j] = pw > 0 ? pw : 1.0;
+            }
+            ar->lsoa21 = lk;
+            ar->lsoa21_weight = lw + na * MAXL;
+            ar->n_lsoa21 = k;
+        }
+        na++;
     }
 
     char tpath[4096];
@@ -163,7 +196,7 @@ int cmd_synth(int argc, char **argv)
     if (!f) {
         el_error_at(&err, EL_ERR_IO, out, 0, 0, NULL, "cannot create the extract file");
         el_cli_print_error("synth", &err);
-        free(areas); el_refdata_free(ref);
+        free(areas); free(links); free(lw); el_refdata_free(ref);
         return EL_EXIT_FAIL;
     }
     sink s = {f, malloc(1 << 20), 0, 1 << 20, 0};
@@ -196,6 +229,8 @@ int cmd_synth(int argc, char **argv)
     json_decref(truth);
     free(s.buf);
     free(areas);
+    free(links);
+    free(lw);
     el_refdata_free(ref);
     if (st) { el_cli_print_error("synth", &err); return el_cli_exit_code(st); }
     if (!quiet) {

@@ -176,6 +176,7 @@ typedef struct {
     int q, e, a, age, rec;  /* rec: 0 code, 1 Z, 2 99, 3 blank */
     const char *eth, *gender;
     int lsoa_state;         /* 0 ok, 1 blank, 2 malformed */
+    const char *l21;        /* LSOA 2021 written when opts.lsoa21 ("" if unmapped) */
     int ld, interp;
 } person;
 
@@ -192,7 +193,7 @@ typedef struct {
     /* realised counts */
     uint64_t rq_n[NQ], rq_ev[NQ], re_n[NE + 2], re_ev[NE + 2], ra_n[NA6], ra_ev[NA6];
     double rq_sum[NQ], re_sum[NE + 2];
-    uint64_t inj_blank, inj_bad, inj_dup, inj_order, inj_future, rec_z, rec_99, rec_blank, rows;
+    uint64_t inj_blank, inj_bad, inj_dup, inj_order, inj_future, rec_z, rec_99, rec_blank, rows, l21_unmapped;
 } gen;
 
 static int rec_group(const person *p) { return p->rec == 0 ? p->e : p->rec == 1 ? NE : NE + 1; }
@@ -218,6 +219,24 @@ static void draw_person(gen *g, person *p)
     p->ld = gsl_rng_uniform(r) < P_LD;
     p->interp = gsl_rng_uniform(r) < P_INTERP;
     p->lsoa_state = 0;
+    p->l21 = "";
+    if (g->o->lsoa21) {
+        const el_synth_area *ar = &g->areas[p->area];
+        if (ar->n_lsoa21 == 1) p->l21 = ar->lsoa21[0];
+        else if (ar->n_lsoa21 > 1) {
+            double tot = 0, acc = 0;
+            for (size_t k = 0; k < ar->n_lsoa21; k++) tot += ar->lsoa21_weight[k];
+            double v = gsl_rng_uniform(r) * tot;
+            size_t k = 0;
+            for (; k + 1 < ar->n_lsoa21; k++) {
+                acc += ar->lsoa21_weight[k];
+                if (v < acc) break;
+            }
+            p->l21 = ar->lsoa21[k];
+        } else {
+            g->l21_unmapped++;
+        }
+    }
     if (g->o->inject_quality) {
         u = gsl_rng_uniform(r);
         if (u < Q_LSOA_BLANK) p->lsoa_state = 1;
@@ -225,8 +244,7 @@ static void draw_person(gen *g, person *p)
     }
 }
 
-/* demographics columns, in DEMO_HEADER order */
-#define DEMO_HEADER "ethnic_category,person_stated_gender_code,age,lsoa11,learning_disability,interpreter_required"
+/* demographics columns, in the header's order */
 static void put_demo(gen *g, line *l, const person *p)
 {
     put(l, p->eth); comma(l);
@@ -235,6 +253,11 @@ static void put_demo(gen *g, line *l, const person *p)
     if (p->lsoa_state == 0) put(l, g->areas[p->area].lsoa11);
     else if (p->lsoa_state == 2) { put(l, "E01"); put_u(l, (uint64_t)(p->area % 100000), 5); } /* 8 chars: malformed */
     comma(l);
+    if (g->o->lsoa21) {
+        if (p->lsoa_state == 0) put(l, p->l21);
+        else if (p->lsoa_state == 2) { put(l, "E01"); put_u(l, (uint64_t)(p->area % 100000), 5); }
+        comma(l);
+    }
     put(l, p->ld ? "Y" : "N"); comma(l);
     put(l, p->interp ? "Y" : "N");
     l->b[l->n++] = '\n';
@@ -616,7 +639,7 @@ el_status el_synth_run(const el_synth_opts *o, const el_synth_area *areas, size_
     double pq[NQ] = {0}, tot = 0;
     for (size_t i = 0; i < n_areas; i++) {
         if (!(areas[i].weight > 0) || areas[i].imd_decile < 1 || areas[i].imd_decile > 10 || !areas[i].lsoa11 ||
-            strlen(areas[i].lsoa11) > 16)
+            strlen(areas[i].lsoa11) > 16 || (areas[i].n_lsoa21 && (!areas[i].lsoa21 || !areas[i].lsoa21_weight)))
             return el_error_set(err, EL_ERR_INVALID, "synth: area %zu has a bad weight, decile or code", i);
         pq[(areas[i].imd_decile + 1) / 2 - 1] += areas[i].weight;
         tot += areas[i].weight;
@@ -635,26 +658,18 @@ el_status el_synth_run(const el_synth_opts *o, const el_synth_area *areas, size_
     }
     gsl_rng_set(g.r, o->seed);
 
-    static const char *const HEAD[EL_KIND__COUNT] = {
-        "appointment_id,patient_id,appointment_date,attended_or_did_not_attend,provider_code,"
-        "treatment_function_code,referral_request_received_date,first_attendance,consultation_medium," DEMO_HEADER "\n",
-        "pathway_id,patient_id,rtt_start_date,census_date,provider_code,treatment_function_code,"
-        "waiting_list_type,clinical_priority,priority_type_code," DEMO_HEADER "\n",
-        "pathway_id,patient_id,referral_date,provider_code,cancer_site,diagnosis_communicated_date,"
-        "first_treatment_date,stage," DEMO_HEADER "\n"};
-    int rc;
-    if (o->nhs_numbers) {
-        /* insert "nhs_number," after the second column (patient_id) */
-        char h[512];
-        const char *src = HEAD[o->kind], *c2 = strchr(strchr(src, ',') + 1, ',') + 1;
-        size_t k = (size_t)(c2 - src);
-        memcpy(h, src, k);
-        memcpy(h + k, "nhs_number,", 11);
-        strcpy(h + k + 11, c2);
-        rc = fn(ctx, h, strlen(h));
-    } else {
-        rc = fn(ctx, HEAD[o->kind], strlen(HEAD[o->kind]));
-    }
+    static const char *const HEAD_REST[EL_KIND__COUNT] = {
+        "appointment_date,attended_or_did_not_attend,provider_code,treatment_function_code,"
+        "referral_request_received_date,first_attendance,consultation_medium,",
+        "rtt_start_date,census_date,provider_code,treatment_function_code,"
+        "waiting_list_type,clinical_priority,priority_type_code,",
+        "referral_date,provider_code,cancer_site,diagnosis_communicated_date,first_treatment_date,stage,"};
+    char head[768];
+    snprintf(head, sizeof head, "%s,patient_id,%s%sethnic_category,person_stated_gender_code,age,lsoa11,%s"
+             "learning_disability,interpreter_required\n",
+             o->kind == EL_KIND_APPOINTMENTS ? "appointment_id" : "pathway_id", o->nhs_numbers ? "nhs_number," : "",
+             HEAD_REST[o->kind], o->lsoa21 ? "lsoa21," : "");
+    int rc = fn(ctx, head, strlen(head));
     if (!rc) {
         if (o->kind == EL_KIND_APPOINTMENTS) rc = gen_appointments(&g, fn, ctx);
         else if (o->kind == EL_KIND_WAITING_LIST) rc = gen_waiting_list(&g, fn, ctx);
@@ -687,12 +702,15 @@ el_status el_synth_run(const el_synth_opts *o, const el_synth_area *areas, size_
         json_object_set_new(inj, "ethnic_category_99", json_integer((json_int_t)g.rec_99));
         json_object_set_new(inj, "ethnic_category_Z", json_integer((json_int_t)g.rec_z));
         json_object_set_new(inj, "ethnic_category_blank", json_integer((json_int_t)g.rec_blank));
+        if (o->lsoa21) json_object_set_new(inj, "lsoa21_unmapped", json_integer((json_int_t)g.l21_unmapped));
         json_object_set_new(t, "injected", inj);
         json_object_set_new(t, "notes", json_string(
             "expected.* are exact model expectations over the sampled population (ethnic groups as recorded, "
             "blank and 99 both 'Not known'); rows with injected date problems are excluded from expected and "
             "realised outcome figures of waiting_list and cancer_pathways (appointments outcomes do not depend on dates, so every row counts); by_imd_quintile excludes rows whose LSOA was blanked or malformed. "
-            "ethnic_category_* count persons (appointments: per patient, repeated on each of their rows)."));
+            "ethnic_category_* count persons (appointments: per patient, repeated on each of their rows). "
+            "IMD quintiles are IMD 2019 of the lsoa11 column: import with --imd-edition 2019 to recover them "
+            "when the extract also has an lsoa21 column (whose default edition is IMD 2025)."));
         *truth = t;
     }
     gsl_rng_free(g.r);

@@ -20,7 +20,7 @@ static int setup(void **st)
     (void)st;
     for (int i = 0; i < NAREA; i++) {
         snprintf(codes[i], sizeof codes[i], "E01%06d", i + 1);
-        areas[i] = (el_synth_area){codes[i], i % 10 + 1, 1000.0 + (i % 7) * 100.0};
+        areas[i] = (el_synth_area){.lsoa11 = codes[i], .imd_decile = i % 10 + 1, .weight = 1000.0 + (i % 7) * 100.0};
     }
     return 0;
 }
@@ -189,6 +189,54 @@ static void test_quality_injection_counts(void **st)
     json_decref(t); free(m.buf);
 }
 
+static void test_lsoa21_split(void **st)
+{
+    (void)st;
+    /* one LSOA 2011 split into two LSOA 2021s weighted 1:3 */
+    static const char *const parts[2] = {"E01100001", "E01100002"};
+    static const double w[2] = {1.0, 3.0};
+    el_synth_area a[2] = {
+        {.lsoa11 = "E01000001", .imd_decile = 1, .weight = 1.0, .lsoa21 = parts, .lsoa21_weight = w, .n_lsoa21 = 2},
+        {.lsoa11 = "E01000002", .imd_decile = 10, .weight = 1.0}};
+    el_synth_opts o;
+    el_synth_opts_default(&o, EL_KIND_CANCER_PATHWAYS);
+    o.rows = 20000;
+    o.lsoa21 = 1;
+    o.inject_quality = 0;
+    mem m = {0};
+    json_t *t = NULL;
+    el_error e;
+    assert_int_equal(el_synth_run(&o, a, 2, to_mem, &m, &t, &e), EL_OK);
+    el_csv *c = el_csv_open_mem(m.buf, m.n, "synth", NULL);
+    el_csv_next(c, &e);
+    size_t c11 = 0, c21 = 0;
+    for (size_t i = 0; i < el_csv_nfields(c); i++) {
+        if (!strcmp(el_csv_field(c, i), "lsoa11")) c11 = i;
+        if (!strcmp(el_csv_field(c, i), "lsoa21")) c21 = i;
+    }
+    assert_true(c21 == c11 + 1);
+    long n1 = 0, p1 = 0, p2 = 0, unmapped = 0;
+    while (el_csv_next(c, &e) == EL_CSV_ROW) {
+        const char *l11 = el_csv_field(c, c11), *l21 = el_csv_field(c, c21);
+        if (!strcmp(l11, "E01000001")) {
+            n1++;
+            if (!strcmp(l21, parts[0])) p1++;
+            else if (!strcmp(l21, parts[1])) p2++;
+            else fail();
+        } else {
+            assert_string_equal(l21, "");
+            unmapped++;
+        }
+    }
+    el_csv_close(c);
+    assert_int_equal(p1 + p2, n1);
+    double share = (double)p2 / (double)n1;
+    assert_true(fabs(share - 0.75) < 4.5 * sqrt(0.75 * 0.25 / (double)n1));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "injected"), "lsoa21_unmapped")), unmapped);
+    json_decref(t);
+    free(m.buf);
+}
+
 static int stop_after_10(void *ctx, const char *line, size_t len)
 {
     (void)line; (void)len;
@@ -206,7 +254,7 @@ static void test_errors(void **st)
     assert_int_equal(el_synth_run(&o, areas, NAREA, stop_after_10, &n, &t, &e), EL_ERR_IO);
     assert_null(t);
     assert_int_equal(el_synth_run(&o, areas, 0, stop_after_10, &n, NULL, &e), EL_ERR_INVALID);
-    el_synth_area bad[1] = {{"E01000001", 11, 1.0}};
+    el_synth_area bad[1] = {{.lsoa11 = "E01000001", .imd_decile = 11, .weight = 1.0}};
     assert_int_equal(el_synth_run(&o, bad, 1, stop_after_10, &n, NULL, &e), EL_ERR_INVALID);
     o.period_end = o.period_start - 1;
     assert_int_equal(el_synth_run(&o, areas, NAREA, stop_after_10, &n, NULL, &e), EL_ERR_INVALID);
@@ -219,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_rates_match_truth),
         cmocka_unit_test(test_quality_injection_counts),
+        cmocka_unit_test(test_lsoa21_split),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

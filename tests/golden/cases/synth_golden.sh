@@ -19,6 +19,26 @@ done
 "$EQUITYLENS" synth --kind cancer_pathways --rows 0 --data-dir "$ROOT/data" -q > "$T/h.csv"
 [ "$(wc -l < "$T/h.csv")" -eq 1 ]
 "$EQUITYLENS" synth --help | grep -q -- "--nhs-numbers"
+# --lsoa21: every lsoa21 is one of the ONS lookup's LSOA 2021 codes for the row's lsoa11;
+# --nhs-numbers: every number passes Modulus 11
+"$EQUITYLENS" synth --kind waiting_list --rows 3000 --seed 5 --lsoa21 --nhs-numbers --data-dir "$ROOT/data" -q > l21.csv
+python3 - "$ROOT/data/lookups/lsoa11_lsoa21_lad22_ew.csv" <<'PY'
+import csv, sys
+m = {}
+for r in csv.DictReader(open(sys.argv[1], newline='')): m.setdefault(r['lsoa11_code'], set()).add(r['lsoa21_code'])
+n = 0
+for r in csv.DictReader(open('l21.csv', newline='')):
+    if len(r['lsoa11']) == 9:
+        assert r['lsoa21'] in m[r['lsoa11']], r
+        n += 1
+    else:
+        assert r['lsoa21'] == r['lsoa11'], r      # blank or malformed in both columns
+    d = [int(c) for c in r['nhs_number']]
+    assert len(d) == 10 and r['nhs_number'].startswith('999')
+    chk = 11 - sum(d[i] * (10 - i) for i in range(9)) % 11
+    assert (0 if chk == 11 else chk) == d[9], r['nhs_number']
+assert n > 2900
+PY
 set +e
 "$EQUITYLENS" synth --kind nonsense --rows 5 > /dev/null 2>&1; [ $? -eq 2 ] || { echo "bad kind: expected exit 2"; exit 1; }
 "$EQUITYLENS" synth --kind appointments > /dev/null 2>&1; [ $? -eq 2 ] || { echo "no rows: expected exit 2"; exit 1; }
