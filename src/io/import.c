@@ -48,7 +48,8 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     }
     if (s == EL_OK) {
         el_dataset_meta *m = &r->meta;
-        snprintf(m->source, sizeof m->source, "%s", o->source_name ? o->source_name : path);
+        snprintf(m->source, sizeof m->source, "%s",
+                 o->source_name ? o->source_name : strcmp(path, "-") ? path : "(standard input)");
         m->kind = el_mapping_kind(o->mapping);
         m->rows_read = st->rows_read;
         m->rows_accepted = st->rows_accepted;
