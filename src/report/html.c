@@ -8,6 +8,8 @@
 #include "equitylens/report_model.h"
 #include "equitylens/svg.h"
 
+#define MAX_KEY_TRENDS 8
+
 static const char CSS[] =
     "@page{size:A4;margin:14mm 12mm 16mm 12mm}\n"
     "*{box-sizing:border-box}\n"
@@ -127,6 +129,8 @@ typedef struct {
     const el_rm *m;
     const el_report_opts *o;
     char mask[8];
+    unsigned char *key_trend;  /* per trend: charted in the report */
+    size_t n_key_trends;
     int fig;   /* figure counter */
     int tab;   /* table counter */
 } ctx;
@@ -435,7 +439,7 @@ static void summary(ctx *c)
     el_strbuf_put(b, "</tbody>\n</table>\n");
     if (m->n_trends) {
         el_strbuf_put(b, "<table>\n");
-        caption(c, "Trends of key gaps (statistical process control)");
+        caption(c, "Trends of the key gaps (statistical process control)");
         el_strbuf_put(b, "<thead><tr>");
         th_col(b, "Gap");
         th_col(b, "Latest value");
@@ -445,6 +449,7 @@ static void summary(ctx *c)
         el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < m->n_trends; i++) {
             const el_rm_trend *t = &m->trends[i];
+            if (!c->key_trend[i]) continue;
             el_strbuf_put(b, "<tr>");
             th_row(b, t->label);
             td_num(b, t->n_points ? t->points[t->n_points - 1].value : NAN, 1, c->mask);
@@ -651,8 +656,12 @@ static void trends(ctx *c)
                      "style: the solid line is the mean, dashed lines the process limits; special-cause points are coloured "
                      "and shaped (square: improvement, diamond: concern). The icons at the top right give the variation "
                      "and, where there is a target, the assurance.</p>\n");
+    if (m->n_trends > c->n_key_trends)
+        el_strbuf_printf(b, "<p>Shown: the %zu key gaps (the largest significant gaps and every gap that is narrowing or "
+                            "widening). All %zu gap series are in the workbook.</p>\n", c->n_key_trends, m->n_trends);
     for (size_t i = 0; i < m->n_trends; i++) {
         const el_rm_trend *t = &m->trends[i];
+        if (!c->key_trend[i]) continue;
         el_svg_spc_point *p = calloc(t->n_points ? t->n_points : 1, sizeof *p);
         if (!p) { b->oom = 1; return; }
         size_t nspecial = 0;
@@ -670,14 +679,22 @@ static void trends(ctx *c)
         figure_open(c);
         el_svg_spc(b, &so, p, t->n_points, t->target, t->variation, t->assurance);
         figure_close(c, el_strbuf_str(&d));
+        /* limits the same for every period (no rebase): say them once */
+        int constant = 1;
+        for (size_t k = 1; k < t->n_points; k++)
+            if (t->points[k].mean != t->points[0].mean || t->points[k].lpl != t->points[0].lpl ||
+                t->points[k].upl != t->points[0].upl)
+                constant = 0;
         el_strbuf_put(b, "<table>\n");
         caption(c, t->label);
         el_strbuf_put(b, "<thead><tr>");
         th_col(b, "Period");
         th_col(b, "Value");
-        th_col(b, "Mean");
-        th_col(b, "Lower limit");
-        th_col(b, "Upper limit");
+        if (!constant) {
+            th_col(b, "Mean");
+            th_col(b, "Lower limit");
+            th_col(b, "Upper limit");
+        }
         th_col(b, "Point");
         el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
         for (size_t k = 0; k < t->n_points; k++) {
@@ -685,13 +702,24 @@ static void trends(ctx *c)
             el_strbuf_put(b, "<tr>");
             th_row(b, q->period);
             td_num(b, q->value, 2, c->mask);
-            td_num(b, q->mean, 2, c->mask);
-            td_num(b, q->lpl, 2, c->mask);
-            td_num(b, q->upl, 2, c->mask);
+            if (!constant) {
+                td_num(b, q->mean, 2, c->mask);
+                td_num(b, q->lpl, 2, c->mask);
+                td_num(b, q->upl, 2, c->mask);
+            }
             const char *pt = p[k].type == EL_SVG_PT_IMPROVEMENT ? "special cause: improvement"
                            : p[k].type == EL_SVG_PT_CONCERN ? "special cause: concern"
                            : p[k].type == EL_SVG_PT_COMMON ? "common cause" : "special cause: neutral";
             el_strbuf_printf(b, "<td>%s</td></tr>\n", pt);
+        }
+        if (constant && t->n_points) {
+            el_strbuf_put(b, "<tr><td colspan=\"3\">Every period: mean ");
+            put_num(b, t->points[0].mean, 2, c->mask);
+            el_strbuf_put(b, ", process limits ");
+            put_num(b, t->points[0].lpl, 2, c->mask);
+            el_strbuf_put(b, " to ");
+            put_num(b, t->points[0].upl, 2, c->mask);
+            el_strbuf_put(b, ".</td></tr>\n");
         }
         el_strbuf_put(b, "</tbody>\n</table>\n");
         pair_close(c);
@@ -699,6 +727,9 @@ static void trends(ctx *c)
         free(p);
     }
     if (!m->n_trends) el_strbuf_put(b, "<p>The data cover a single period, so there are no trends to chart.</p>\n");
+    else if (!c->n_key_trends)
+        el_strbuf_put(b, "<p>No gap series has a significant gap or a narrowing or widening trend with enough "
+                         "published points to chart (small numbers are suppressed); every series is in the workbook.</p>\n");
     el_strbuf_put(b, "</section>\n");
 }
 
@@ -799,7 +830,33 @@ el_status el_report_html(const json_t *result, const el_report_opts *o, el_strbu
     el_rm *m = NULL;
     el_status st = el_rm_load(result, &o->policy, o->title, &m, err);
     if (st != EL_OK) return st;
-    ctx c = {out, m, o, "", 0, 0};
+    ctx c = {out, m, o, "", NULL, 0, 0, 0};
+    c.key_trend = calloc(m->n_trends ? m->n_trends : 1, 1);
+    if (!c.key_trend) { el_rm_free(m); return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
+    /* key trends: the gap series of the largest significant gaps, and any gap
+     * that is narrowing or widening; at most MAX_KEY_TRENDS */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < m->n_trends && c.n_key_trends < MAX_KEY_TRENDS; i++) {
+            const el_rm_trend *t = &m->trends[i];
+            if (c.key_trend[i]) continue;
+            size_t shown = 0;
+            for (size_t k = 0; k < t->n_points; k++) shown += !isnan(t->points[k].value);
+            if (shown < 2) continue;   /* nothing to chart: every value suppressed */
+            int key = 0;
+            if (pass == 0) {
+                for (size_t k = 0; k < m->n_gaps && k < MAX_KEY_TRENDS && !key; k++) {
+                    const el_rm_metric *mt = &m->metrics[m->gaps[k].metric];
+                    const el_rm_lens *l = &mt->lenses[m->gaps[k].lens];
+                    const el_rm_group *g = &l->groups[m->gaps[k].group];
+                    key = t->metric && t->lens && t->group && !strcmp(t->metric, mt->id) && !strcmp(t->lens, l->lens) &&
+                          !strcmp(t->group, g->group);
+                }
+            } else {
+                key = t->trend && strcmp(t->trend, "unchanged");
+            }
+            if (key) { c.key_trend[i] = 1; c.n_key_trends++; }
+        }
+
     snprintf(c.mask, sizeof c.mask, "%s", o->policy.mask[0] ? o->policy.mask : "*");
     el_strbuf *b = out;
     el_strbuf_put(b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -846,6 +903,7 @@ el_status el_report_html(const json_t *result, const el_report_opts *o, el_strbu
     el_strbuf_put(b, " Produced by equitylens from the analysis result; every number is reproducible from it.</p>\n"
                      "</footer>\n</body>\n</html>\n");
     el_rm_free(m);
+    free(c.key_trend);
     if (!el_strbuf_ok(b)) return el_error_set(err, EL_ERR_NOMEM, "report: out of memory");
     return EL_OK;
 }
