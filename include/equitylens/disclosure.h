@@ -93,6 +93,10 @@ void el_dc_table_free(el_dc_table *t);
 /* Set a true inner count (>= 0). Margins are computed from the cells. */
 void el_dc_table_set(el_dc_table *t, size_t row, size_t col, int64_t count);
 
+/* Ask secondary suppression to avoid this inner cell when another choice
+ * exists (e.g. the reference group of a comparison). Call before protect(). */
+void el_dc_table_prefer_keep(el_dc_table *t, size_t row, size_t col);
+
 /* Apply the policy (primary, secondary, audit loop). Idempotent per policy.
  * EL_ERR_INVALID on negative counts. */
 el_status el_dc_table_protect(el_dc_table *t, const el_disclosure_policy *p, el_error *err);

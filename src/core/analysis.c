@@ -672,7 +672,7 @@ static void accum_free(accum *A)
     free(A->n); free(A->x); free(A->s); free(A->ss);
     free(A->sn); free(A->sx); free(A->ssum); free(A->sss); free(A->wn);
     free(A->cy2); free(A->cym); free(A->cm2); free(A->C); free(A->deff);
-    if (A->vals) for (size_t g = 0; g < A->ng; g++) free(A->vals[g]);
+    if (A->vals) for (size_t g = 0; g <= A->ng; g++) free(A->vals[g]);
     free(A->vals); free(A->nv); free(A->capv);
     memset(A, 0, sizeof *A);
 }

@@ -20,6 +20,7 @@ static el_status protect_groups(const el_an_lens *L, size_t na, size_t nb, const
     el_dc_table *t = el_dc_table_new(R, C, L->fields[1] >= 0, 1);
     if (!t) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     for (size_t g = 0; g < L->ngroups; g++) el_dc_table_set(t, g / C, g % C, cnt[g]);
+    if (L->ref >= 0) el_dc_table_prefer_keep(t, (size_t)L->ref / C, (size_t)L->ref % C);
     el_status s = el_dc_table_protect(t, p, err);
     if (s) { el_dc_table_free(t); return s; }
     for (size_t g = 0; g < L->ngroups; g++) {

@@ -148,6 +148,7 @@ struct el_dc_table {
     int row_totals, col_totals;
     int64_t *v;           /* true values, grid */
     unsigned char *st;    /* el_dc_state per grid cell */
+    unsigned char *keep;  /* 1 = avoid as a secondary cell */
     int protected_;
     el_disclosure_policy pol;  /* the policy protect() applied */
     int fallback;         /* 1 if a zero cell had to be suppressed */
@@ -165,7 +166,8 @@ el_dc_table *el_dc_table_new(size_t rows, size_t cols, int row_totals, int col_t
     size_t n = (rows + 1) * (cols + 1);
     t->v = calloc(n, sizeof *t->v);
     t->st = calloc(n, 1);
-    if (!t->v || !t->st) { el_dc_table_free(t); return NULL; }
+    t->keep = calloc(n, 1);
+    if (!t->v || !t->st || !t->keep) { el_dc_table_free(t); return NULL; }
     return t;
 }
 
@@ -174,7 +176,13 @@ void el_dc_table_free(el_dc_table *t)
     if (!t) return;
     free(t->v);
     free(t->st);
+    free(t->keep);
     free(t);
+}
+
+void el_dc_table_prefer_keep(el_dc_table *t, size_t row, size_t col)
+{
+    if (row < t->R && col < t->C) t->keep[AT(t, row, col)] = 1;
 }
 
 size_t el_dc_table_rows(const el_dc_table *t) { return t->R; }
@@ -453,7 +461,7 @@ static int suppress_partner(el_dc_table *t, const el_disclosure_policy *p, size_
 {
     size_t best = SIZE_MAX;
     int64_t bestv = 0;
-    int best_margin = 1;
+    int best_margin = 1, best_keep = 1;
     for (int d = 0; d < 2; d++) {
         if (dir != 2 && dir != d) continue;
         size_t len = d == 0 ? t->C + 1 : t->R + 1;
@@ -463,11 +471,11 @@ static int suppress_partner(el_dc_table *t, const el_disclosure_policy *p, size_
             size_t k = AT(t, ci, cj);
             if (!published_cell(t, ci, cj) || t->st[k] != EL_DC_SHOWN) continue;
             if (!allow_zero && t->v[k] == 0) continue;
-            int margin = ci == t->R || cj == t->C;
-            /* prefer inner cells, then the smallest value */
-            if (best == SIZE_MAX || margin < best_margin ||
-                (margin == best_margin && t->v[k] < bestv)) {
-                best = k; bestv = t->v[k]; best_margin = margin;
+            int margin = ci == t->R || cj == t->C, kp = t->keep[k];
+            /* prefer cells not marked keep, then inner cells, then the smallest value */
+            if (best == SIZE_MAX || kp < best_keep || (kp == best_keep && margin < best_margin) ||
+                (kp == best_keep && margin == best_margin && t->v[k] < bestv)) {
+                best = k; bestv = t->v[k]; best_margin = margin; best_keep = kp;
             }
         }
     }

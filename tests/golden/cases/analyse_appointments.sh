@@ -132,3 +132,15 @@ strata = {(r["stratum"] or {}).get("value") for r in w["results"]}
 assert len(strata) > 1, strata
 print("ok", checked)
 PY
+# from the store: import, then analyse the latest dataset version
+"$EQUITYLENS" import "$D/waiting_list.csv" --kind waiting_list --db t.db >/dev/null 2>&1
+"$EQUITYLENS" analyse --db t.db --lens imd_quintile --metric wait_weeks,over_52_weeks --format json --out s.json 2>/dev/null
+python3 - <<'PY'
+import json
+s = json.load(open("s.json"))
+assert s["dataset"]["source"] == "dataset 1", s["dataset"]
+assert {r["metric"] for r in s["results"]} == {"wait_weeks", "over_52_weeks"}
+L = s["lenses"][0]
+ref = [g for g in L["groups"] if g["key"] == L["reference"]][0]
+assert ref["suppressed"] is None, "reference group kept visible when another secondary cell exists"
+PY
