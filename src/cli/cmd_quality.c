@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 #include "equitylens/cli.h"
 #include "equitylens/ingest.h"
@@ -179,6 +180,12 @@ int cmd_quality(int argc, char **argv)
         src.rows_rejected = (int64_t)st.rows_rejected;
     } else {
         if (!db) db = el_store_default_location();
+        /* never create an empty store just to report on it */
+        const char *path = !strncmp(db, "sqlite:", 7) ? db + 7 : db;
+        if (!strstr(db, "://") && access(path, F_OK) != 0) {
+            fprintf(stderr, "equitylens quality: error: %s: no store there (equitylens import creates it)\n", path);
+            return EL_EXIT_FAIL;
+        }
         el_store *store = el_store_open(db, &err);
         if (!store) { el_cli_print_error("quality", &err); return el_cli_exit_code(err.status); }
         if (!dataset_id && (s = el_store_latest(store, -1, &dataset_id, &err))) {

@@ -479,7 +479,14 @@ static void fmt_pct(char *out, size_t cap, const json_t *v, const json_t *c, con
 {
     if (json_is_number(v)) snprintf(out, cap, "%.*f", dec, json_number_value(v));
     else if (c && json_is_string(json_object_get(c, "suppressed"))) snprintf(out, cap, "%s", mask);
-    else snprintf(out, cap, "%s", c ? mask : "-");
+    else snprintf(out, cap, "-");
+}
+
+/* the cell whose suppression hides the match rate (matched, else blank) */
+static const json_t *match_cell(const json_t *l)
+{
+    const json_t *m = json_object_get(l, "matched");
+    return json_is_string(json_object_get(m, "suppressed")) ? m : json_object_get(l, "blank");
 }
 
 char *el_quality_text(const json_t *j)
@@ -532,8 +539,7 @@ char *el_quality_text(const json_t *j)
         }
         const json_t *l = json_object_get(g, "lsoa");
         if (json_is_object(l)) {
-            fmt_pct(t1, sizeof t1, json_object_get(l, "match_rate_pct"), NULL, mask, dec);
-            if (!json_is_number(json_object_get(l, "match_rate_pct"))) snprintf(t1, sizeof t1, "%s", mask);
+            fmt_pct(t1, sizeof t1, json_object_get(l, "match_rate_pct"), match_cell(l), mask, dec);
             bputf(&b, "LSOA matched to IMD: %s%% of rows with an LSOA;", t1);
             static const char *const LK[] = {"matched", "blank", "malformed", "wales", "not_found"};
             static const char *const LL[] = {"matched", "blank", "malformed", "Welsh", "not found"};
@@ -604,7 +610,7 @@ static void csv_cell(buf *b, const json_t *g, const char *section, const char *i
     csv_row(b, g, section, item, m, v);
     if (with_pct) {
         fmt_pct(v, sizeof v, json_object_get(c, "pct"), c, mask, dec);
-        if (!json_is_number(json_object_get(c, "pct")) && !json_is_string(json_object_get(c, "suppressed"))) v[0] = '\0';
+        if (!strcmp(v, "-")) v[0] = '\0';
         snprintf(m, sizeof m, "%s_pct", name);
         csv_row(b, g, section, item, m, v);
     }
@@ -633,8 +639,8 @@ char *el_quality_csv(const json_t *j)
             for (int k = 0; k < EL_QL__COUNT; k++)
                 csv_cell(&b, g, "lsoa", "lsoa", LSOA_ID[k], json_object_get(l, LSOA_ID[k]), mask, dec, 1);
             char v[64];
-            fmt_pct(v, sizeof v, json_object_get(l, "match_rate_pct"), NULL, mask, dec);
-            if (!json_is_number(json_object_get(l, "match_rate_pct"))) snprintf(v, sizeof v, "%s", mask);
+            fmt_pct(v, sizeof v, json_object_get(l, "match_rate_pct"), match_cell(l), mask, dec);
+            if (!strcmp(v, "-")) v[0] = '\0';
             csv_row(&b, g, "lsoa", "lsoa", "match_rate_pct", v);
         }
         const json_t *c;
