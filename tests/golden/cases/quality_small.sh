@@ -62,4 +62,13 @@ set -e
 [ $rc -eq 0 ] || { cat imp.txt; echo "import exit $rc"; exit 1; }
 "$EQUITYLENS" quality --db el.db --today 2025-04-01 $OFF --format csv > store.csv
 cmp report.csv store.csv
+# no store: an error, and no empty store is created
+set +e
+"$EQUITYLENS" quality --db missing.db > /dev/null 2> miss.txt; rc=$?
+set -e
+[ $rc -eq 1 ] && [ ! -e missing.db ] && grep -q "no store there" miss.txt
+# a header-only extract: 0 rows, percentages not computable ("-"), exit 0
+head -1 waiting_list_small.csv > empty.csv
+"$EQUITYLENS" quality --input empty.csv --kind waiting_list --today 2025-04-01 --data-dir "$ROOT/data" > empty.txt
+grep -q "^rows: 0;" empty.txt && grep -q "^patient_id  *- *- *- *-$" empty.txt
 echo "quality small ok"
