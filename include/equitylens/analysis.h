@@ -209,7 +209,7 @@ typedef struct {
     int64_t population;
     size_t ntables;
     el_an_missing_table tables[3];
-    char notes[2][256];
+    char notes[2][512];
 } el_an_missing;
 
 typedef struct {
