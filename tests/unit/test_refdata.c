@@ -285,6 +285,26 @@ static void test_bad_files(void **st)
     rmdir(dir);
 }
 
+static void test_default_dir(void **st)
+{
+    (void)st;
+    char buf[4096];
+    el_error e;
+    char *old = getenv("EQUITYLENS_DATA") ? strdup(getenv("EQUITYLENS_DATA")) : NULL;
+    setenv("EQUITYLENS_DATA", "/nonexistent-el-data", 1);
+    assert_int_equal(el_refdata_default_dir(buf, sizeof buf, &e), EL_OK);
+    assert_string_equal(buf, "/nonexistent-el-data");
+    el_refdata *r = NULL;
+    assert_int_not_equal(el_refdata_load(NULL, EL_REF_IMD2019, &r, &e), EL_OK);
+    assert_null(r);
+    assert_non_null(strstr(e.msg, "/nonexistent-el-data") ? e.msg : e.file);
+    unsetenv("EQUITYLENS_DATA");
+    /* without the variable: beside the program, or ./data (tests run from the repository root) */
+    assert_int_equal(el_refdata_default_dir(buf, sizeof buf, &e), EL_OK);
+    assert_non_null(strstr(buf, "data"));
+    if (old) { setenv("EQUITYLENS_DATA", old, 1); free(old); }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_catchment),
         cmocka_unit_test(test_codes_and_errors),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_default_dir),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
