@@ -107,6 +107,8 @@ typedef struct {
     size_t max_row_bytes;      /* longest row accepted, default 64 MiB */
     size_t min_range_bytes;    /* smallest byte range given to a thread, default
                                 * 64 KiB (tests set it small to exercise splits) */
+    int scalar_only;           /* 1 = every row through the strict scalar parser
+                                * (the reference the fast path is tested against) */
 } el_dnajob_opts;
 
 typedef struct {

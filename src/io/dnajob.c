@@ -348,6 +348,7 @@ typedef struct {
     long col[3];           /* attended, ethnic, lsoa field indexes */
     long maxcol;
     signed char *want;     /* want[i] = slot 0..2 or -1, for i <= maxcol */
+    int scalar_only;
 } job;
 
 typedef struct {
@@ -573,15 +574,37 @@ static int ensure(uint32_t **arr, size_t *cap, size_t need)
     return 0;
 }
 
-static int index_seg(worker *w, const char *buf, size_t a, size_t b, size_t *ns, size_t *nn, size_t *nq)
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* *inq: all ones when buf[a] is inside a quoted field (quote parity carried
+ * from the previous segment), else 0. Separators and newlines inside quotes
+ * are not structural and are left out; quotes are all listed. */
+static int index_seg(worker *w, const char *buf, size_t a, size_t b, size_t *ns, size_t *nn, size_t *nq,
+                     uint64_t *inq)
 {
     if (ensure(&w->sep, &w->sep_cap, *ns + (b - a) + 72) ||
         ensure(&w->nls, &w->nls_cap, *nn + (b - a) + 8)) return -1;
     uint32_t *sep = w->sep, *nls = w->nls;
     size_t s = *ns, n = *nn;
+    uint64_t carry = *inq;
     for (size_t pos = a; pos < b; pos += 64) {
         masks m = window(buf + pos, b - pos);
-        uint64_t sm = m.comma | m.nl;
+        uint64_t outside = ~0ULL;
+        if (m.quote | carry) {
+            uint64_t inside = prefix_xor(m.quote) ^ carry;
+            carry = (uint64_t)((int64_t)inside >> 63);
+            outside = ~inside;
+        }
+        uint64_t sm = (m.comma | m.nl) & outside;
         int cnt = popc(sm);
         uint32_t *o = sep + s;
         uint32_t p32 = (uint32_t)pos;
@@ -592,17 +615,18 @@ static int index_seg(worker *w, const char *buf, size_t a, size_t b, size_t *ns,
             o[k + 3] = p32 + (uint32_t)__builtin_ctzll(sm | (1ULL << 63)); sm &= sm - 1;
         }
         s += (size_t)cnt;
-        uint64_t nm = m.nl;
+        uint64_t nm = m.nl & outside;
         while (nm) { nls[n++] = p32 + (uint32_t)__builtin_ctzll(nm); nm &= nm - 1; }
         uint64_t qm = m.quote;
+        if (qm && ensure(&w->qs, &w->qs_cap, *nq + 64)) return -1;
         while (qm) {
-            if (ensure(&w->qs, &w->qs_cap, *nq + 1)) return -1;
             w->qs[(*nq)++] = p32 + (uint32_t)__builtin_ctzll(qm);
             qm &= qm - 1;
         }
     }
     *ns = s;
     *nn = n;
+    *inq = carry;
     return 0;
 }
 
@@ -614,17 +638,69 @@ static void compact(worker *w, size_t *ks, size_t *ns, size_t *kn, size_t *nn, s
     if (*nq) { memmove(w->qs, w->qs + *kq, (*nq - *kq) * sizeof *w->qs); *nq -= *kq; *kq = 0; }
 }
 
+/* Is the quoting of the quotes qs[k..] before end strict RFC 4180, reading
+ * from a row start? Every quote must open a field (at its start), close it
+ * (followed by ',', '\n', "\r\n", or the end of final input) or be one of a
+ * doubled pair inside a quoted field. Returns 1 if so (so far), 0 at the
+ * first violation; slow_row then decides the row. */
+static int quotes_valid(const worker *w, const char *buf, size_t len, int final, size_t row, size_t k,
+                        size_t nq, size_t end)
+{
+    int inside = 0;
+    const uint32_t *qs = w->qs;
+    while (k < nq && qs[k] < end) {
+        size_t p = qs[k];
+        if (!inside) {
+            if (p != row && buf[p - 1] != ',' && buf[p - 1] != '\n') return 0;
+            inside = 1;
+            k++;
+            continue;
+        }
+        if (p + 1 < len && buf[p + 1] == '"') { k += 2; continue; }  /* doubled */
+        if (p + 1 >= len) return 1;  /* closes at the end of the buffer: decided later */
+        char c = buf[p + 1];
+        if (c != ',' && c != '\n' && !(c == '\r' && (p + 2 >= len || buf[p + 2] == '\n'))) return 0;
+        inside = 0;
+        k++;
+    }
+    return 1;
+}
+
 /* Above this many index entries in one row, the row is taken by slow_row
  * (a giant unquoted row) so the index stays bounded. */
 enum { ROW_SEP_LIMIT = 1 << 20 };
+
+/* Value of a field that may be quoted: [a, e) holds the raw field (a final
+ * CR included). A quoted value is unwrapped; one with a doubled quote inside
+ * cannot be a valid code, so it is replaced by a stand-in that classifies
+ * the same way (invalid code, invalid group, unmatched LSOA). */
+static inline void unquote(const char *buf, size_t *a, size_t *e, const char **p, size_t *l)
+{
+    size_t x = *a, y = *e;
+    while (y > x && (buf[y - 1] == '\r' || buf[y - 1] == ' ' || buf[y - 1] == '\t')) y--;
+    if (y > x && buf[x] == '"') {
+        x++;
+        if (y > x && buf[y - 1] == '"') y--;
+        if (memchr(buf + x, '"', y - x)) {
+            static const char junk[] = "##########";
+            *p = junk;
+            *l = 10;
+            return;
+        }
+    }
+    *p = buf + x;
+    *l = y - x;
+}
 
 /* Parse complete rows of buf[0..len) (len < 4 GiB). Returns the offset of
  * the first byte not consumed (the start of an incomplete row); with final,
  * consumes everything.
  * Stage 1 (index_seg) lists separator / newline / quote positions a segment
- * at a time; stage 2 walks rows: a row whose newline is the nfields-th
- * separator after its start and that holds no quote is split by index
- * arithmetic alone; any other row goes to slow_row or is rejected. */
+ * at a time, separators inside quoted fields left out; stage 2 walks rows: a
+ * row whose newline is the nfields-th separator after its start and whose
+ * quoting (if any) is strictly valid is split by index arithmetic alone; a
+ * row with malformed quoting goes to slow_row, which decides where it ends,
+ * and the index restarts after it. */
 static size_t parse(worker *w, const char *buf, size_t len, int final)
 {
     const job *j = w->j;
@@ -632,17 +708,27 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
     const long c0 = j->col[0], c1 = j->col[1], c2 = j->col[2];
     size_t ns = 0, nn = 0, nq = 0, ks = 0, kn = 0, kq = 0;
     size_t indexed = 0, row = 0;
+    uint64_t inq = 0;
+    if (j->scalar_only) {
+        while (row < len) {
+            size_t next;
+            if (slow_row(w, buf, len, row, final, &next) == ROW_INCOMPLETE) return row;
+            row = next;
+        }
+        return len;
+    }
     for (;;) {
         while (kn == nn) {             /* index until the row's newline is known */
             if (indexed >= len) goto tail;
             if (ks > 0 && (ns - ks) + SEG + 72 > w->sep_cap) compact(w, &ks, &ns, &kn, &nn, &kq, &nq);
-            if (ns - ks > ROW_SEP_LIMIT) goto giant;
+            if (ns - ks > ROW_SEP_LIMIT) goto slow;
             size_t b = indexed + SEG < len ? indexed + SEG : len;
-            if (index_seg(w, buf, indexed, b, &ns, &nn, &nq)) { w->oom = 1; return len; }
+            if (index_seg(w, buf, indexed, b, &ns, &nn, &nq, &inq)) { w->oom = 1; return len; }
             indexed = b;
         }
         size_t rowend = w->nls[kn];
-        if (kq < nq && w->qs[kq] < rowend) goto slow;
+        int quoted = kq < nq && w->qs[kq] < rowend;
+        if (quoted && !quotes_valid(w, buf, len, final, row, kq, nq, rowend)) goto slow;
         {
             size_t e = ks + (size_t)nf - 1;
             const uint32_t *sp = w->sep + ks;
@@ -651,7 +737,16 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
                 size_t a0 = c0 ? sp[c0 - 1] + 1 : row, e0 = sp[c0];
                 size_t a1 = c1 ? sp[c1 - 1] + 1 : row, e1 = sp[c1];
                 size_t a2 = c2 ? sp[c2 - 1] + 1 : row, e2 = sp[c2];
-                count_row(w, buf + a0, e0 - a0, buf + a1, e1 - a1, buf + a2, e2 - a2);
+                if (!quoted) {
+                    count_row(w, buf + a0, e0 - a0, buf + a1, e1 - a1, buf + a2, e2 - a2);
+                } else {
+                    const char *p0, *p1, *p2;
+                    size_t l0, l1, l2;
+                    unquote(buf, &a0, &e0, &p0, &l0);
+                    unquote(buf, &a1, &e1, &p1, &l1);
+                    unquote(buf, &a2, &e2, &p2, &l2);
+                    count_row(w, p0, l0, p1, l1, p2, l2);
+                }
                 ks = e + 1;
             } else {
                 /* fewer or more fields than the header (or a blank line) */
@@ -659,7 +754,7 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
                 while (w->sep[k] != rowend) k++;  /* rowend is indexed, so it is found */
                 size_t fields = k - ks + 1;
                 int blank = 0;
-                if (fields == 1 && nf != 1) {
+                if (fields == 1 && nf != 1 && !quoted) {
                     size_t q = row;
                     while (q < rowend && (buf[q] == ' ' || buf[q] == '\t' || buf[q] == '\r')) q++;
                     blank = (q == rowend);
@@ -668,48 +763,40 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
                 else reject(w, EL_DNAJOB_REJ_FIELDS, w->lines);
                 ks = k + 1;
             }
+            if (quoted) {
+                /* newlines inside quoted fields are physical lines too */
+                size_t k = kq;
+                while (k < nq && w->qs[k] < rowend) k++;
+                if (memchr(buf + row, '\n', rowend - row)) {
+                    for (size_t q = row; q < rowend; q++) w->lines += buf[q] == '\n';
+                }
+                kq = k;
+            }
             kn++;
             w->lines++;
             row = rowend + 1;
             continue;
         }
     slow: {
-            size_t next;
-            if (slow_row(w, buf, len, row, final, &next) == ROW_INCOMPLETE) return row;
-            row = next;
-            if (row >= len) return len;
-            /* resynchronise the cursors past the row (indexing on if needed) */
-            while (indexed < row + 1 && indexed < len) {
-                if (ks > 0 && (ns - ks) + SEG + 72 > w->sep_cap) compact(w, &ks, &ns, &kn, &nn, &kq, &nq);
-                size_t b = indexed + SEG < len ? indexed + SEG : len;
-                if (index_seg(w, buf, indexed, b, &ns, &nn, &nq)) { w->oom = 1; return len; }
-                indexed = b;
-            }
-            while (ks < ns && w->sep[ks] < row) ks++;
-            while (kn < nn && w->nls[kn] < row) kn++;
-            while (kq < nq && w->qs[kq] < row) kq++;
-            continue;
-        }
-    giant: {
-            /* a row with more than ROW_SEP_LIMIT separators before its end */
+            /* malformed quoting (or a giant row): the scalar parser decides
+             * the row; the index restarts after it */
             size_t next;
             if (slow_row(w, buf, len, row, final, &next) == ROW_INCOMPLETE) return row;
             row = next;
             if (row >= len) return len;
             ns = nn = nq = ks = kn = kq = 0;
             indexed = row;
+            inq = 0;
             continue;
         }
+    tail:
+        /* no newline after row in the buffer: an incomplete row, the last
+         * row of the input, or a row whose stray quote hides its newline */
+        if (row >= len) return len;
+        if (kq < nq && !quotes_valid(w, buf, len, final, row, kq, nq, len)) goto slow;
+        if (!final) return row;
+        goto slow;
     }
-tail:
-    /* no newline after row: an incomplete row, or the last row of the input */
-    if (row >= len) return len;
-    if (!final) return row;
-    {
-        size_t next;
-        (void)slow_row(w, buf, len, row, 1, &next);
-    }
-    return len;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1004,9 +1091,10 @@ static el_status run_ranges(job *j, int fd, const char *mem, uint64_t data_beg, 
     return st;
 }
 
-static el_status job_prepare(job *j, const el_lsoa_imd *imd)
+static el_status job_prepare(job *j, const el_lsoa_imd *imd, const el_dnajob_opts *o)
 {
     j->imd = imd;
+    j->scalar_only = o->scalar_only;
     j->maxcol = j->col[0];
     for (int k = 1; k < 3; k++) if (j->col[k] > j->maxcol) j->maxcol = j->col[k];
     j->want = malloc((size_t)j->maxcol + 2);
@@ -1050,7 +1138,7 @@ el_status el_dnajob_run_mem(const void *vbuf, size_t len, const char *name, cons
     uint64_t hdr_lines = 0;
     if (len == 0) return el_error_at(err, EL_ERR_PARSE, name, 0, 0, NULL, "empty input: no header row");
     if (parse_header(buf, len, 1, &opt, &j, &hdr_end, &hdr_lines, name, err) < 0) return err ? err->status : EL_ERR_PARSE;
-    if (job_prepare(&j, imd) != EL_OK) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    if (job_prepare(&j, imd, &opt) != EL_OK) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     res->bytes = len;
     st = run_ranges(&j, -1, buf, hdr_end, len, &opt, res, hdr_lines, name, err);
     res->lines += hdr_lines;
@@ -1099,7 +1187,7 @@ static el_status run_stream(int fd, const char *name, const el_lsoa_imd *imd, co
             int r = parse_header(buf, have, eof, o, &j, &he, &hl, name, err);
             if (r < 0) { st = err ? err->status : EL_ERR_PARSE; break; }
             if (r == 0) continue;
-            if (job_prepare(&j, imd) != EL_OK) { st = el_error_set(err, EL_ERR_NOMEM, "out of memory"); break; }
+            if (job_prepare(&j, imd, o) != EL_OK) { st = el_error_set(err, EL_ERR_NOMEM, "out of memory"); break; }
             task_init(&t, &j, -1, NULL, 0, 0, o);
             line_base = hl;
             in_header = 0;
@@ -1171,7 +1259,7 @@ el_status el_dnajob_run_file(const char *path, const el_lsoa_imd *imd, const el_
         if (cap >= opt.max_row_bytes) { st = el_error_at(err, EL_ERR_PARSE, path, 1, 0, NULL, "header row too long"); goto done; }
         cap *= 2;
     }
-    if (job_prepare(&j, imd) != EL_OK) { st = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto done; }
+    if (job_prepare(&j, imd, &opt) != EL_OK) { st = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto done; }
     res->bytes = size;
     st = run_ranges(&j, fd, NULL, hdr_end, size, &opt, res, hdr_lines, path, err);
     res->lines += hdr_lines;

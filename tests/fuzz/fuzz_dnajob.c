@@ -2,7 +2,8 @@
  * CSV parser, so it is fuzzed on its own: any bytes must give a result or a
  * clear error, never a crash; rows read = counted + excluded + rejected; and
  * the answer must not depend on the number of threads (ranges split at
- * newlines, speculative starts inside quoted fields must be detected).
+ * newlines, speculative starts inside quoted fields must be detected) nor
+ * differ from the strict scalar parser (opts.scalar_only).
  * First byte: bit 0 = prepend a valid header; bits 1-2 = threads - 1 of the
  * second run; the rest is the input. */
 #include <stdint.h>
@@ -71,6 +72,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(a);
         same(a, b);
     }
+    /* the fast path must agree with the strict scalar parser on every input */
+    o.threads = 1;
+    o.scalar_only = 1;
+    el_status s3 = el_dnajob_run_mem(buf, len, "fuzz", imd, &o, b, &err);
+    if (s3 != s1) abort();
+    if (s1 == EL_OK) same(a, b);
     free(a);
     free(b);
     free(buf);
