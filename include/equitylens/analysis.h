@@ -288,7 +288,8 @@ void el_analysis_free(el_analysis *a);
 
 /* Apply disclosure control in place (counts rounded/suppressed, statistics
  * of suppressed groups suppressed, published values rounded to the policy's
- * decimals). Must be called exactly once before any output. */
+ * decimals). Must be called exactly once before any output. p NULL = the
+ * default policy. */
 el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el_error *err);
 
 /* Gaps ranked for the summary: up to k significant raw gaps with the largest

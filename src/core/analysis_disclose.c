@@ -218,6 +218,8 @@ static void apply_value(el_an_value *v, const el_disclosure_policy *p, int cont,
 el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el_error *err)
 {
     if (a->disclosed) return el_error_set(err, EL_ERR_INVALID, "analysis already disclosed");
+    el_disclosure_policy def;
+    if (!p) { el_disclosure_policy_default(&def); p = &def; }
     a->policy = *p;
     int64_t **buf = NULL, **pub = NULL, **bufx = NULL, **pubx = NULL;
     el_dc_state **st = NULL, **stx = NULL;
