@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define RDBUF (256 * 1024)
 
@@ -16,6 +17,7 @@ struct el_csv {
     const unsigned char *mem; size_t memlen, mempos;
     unsigned char *buf; size_t blen, bpos;   /* read buffer */
     int eof;
+    int rderr;          /* errno of a failed read (sticky: later calls fail too) */
     char name[256];
     el_csv_opts o;
     /* current record */
@@ -62,6 +64,12 @@ el_csv *el_csv_open(const char *path, const el_csv_opts *opts, el_error *err)
         el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if (f != stdin) fclose(f);
+        el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot read: %s", strerror(EISDIR));
+        return NULL;
+    }
     el_csv *c = alloc_reader(path, opts);
     if (!c) { if (f != stdin) fclose(f); el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
     c->f = f;
@@ -106,12 +114,14 @@ void el_csv_close(el_csv *c)
 static inline int getb(el_csv *c)
 {
     if (c->bpos < c->blen) { c->bytes++; return c->buf[c->bpos++]; }
-    if (c->eof || !c->f) return -1;
+    if (c->eof || !c->f) return c->rderr ? -2 : -1;
+    errno = 0;
     c->blen = fread(c->buf, 1, RDBUF, c->f);
     c->bpos = 0;
     if (c->blen == 0) {
         c->eof = 1;
-        return ferror(c->f) ? -2 : -1;
+        if (ferror(c->f)) c->rderr = errno ? errno : EIO;
+        return c->rderr ? -2 : -1;
     }
     c->bytes++;
     return c->buf[c->bpos++];
@@ -202,7 +212,7 @@ el_csv_result el_csv_next(el_csv *c, el_error *err)
     }
     size_t pre = c->rlen;  /* bytes of a broken BOM already stored */
     ch = getb(c);
-    if (ch == -2) return el_error_at(err, EL_ERR_IO, c->name, c->line, 0, NULL, "read error"), EL_CSV_FATAL;
+    if (ch == -2) return el_error_at(err, EL_ERR_IO, c->name, c->line, 0, NULL, "read error: %s", strerror(c->rderr)), EL_CSV_FATAL;
     if (ch == -1 && pre == 0) return EL_CSV_EOF;
 
     c->rec_line = c->line;
@@ -214,7 +224,7 @@ el_csv_result el_csv_next(el_csv *c, el_error *err)
     /* fields: state 0 = start of field, 1 = unquoted, 2 = quoted, 3 = after closing quote */
     int st = 0;
     for (;; ch = getb(c)) {
-        if (ch == -2) return el_error_at(err, EL_ERR_IO, c->name, c->line, 0, NULL, "read error"), EL_CSV_FATAL;
+        if (ch == -2) return el_error_at(err, EL_ERR_IO, c->name, c->line, 0, NULL, "read error: %s", strerror(c->rderr)), EL_CSV_FATAL;
         if (ch == -1) {
             if (st == 2 && !bad) {
                 bad = "unterminated quoted field (end of file reached inside quotes)";

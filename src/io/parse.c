@@ -60,6 +60,9 @@ int el_parse_double(const char *s, int allow_grouping, double *out)
     if (!*s) return -1;
     /* refuse inf/nan spellings: NA and friends are missing, not numbers */
     if (!(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.')) return -1;
+    /* and hexadecimal: strtod reads "0x1A" as 26, an extract means nothing of the kind */
+    const char *q = s + (*s == '-' || *s == '+');
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
