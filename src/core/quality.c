@@ -281,10 +281,13 @@ static json_t *cell(const el_disclosure_policy *p, int64_t n_pub, el_dc_state st
     json_t *o = json_object();
     json_object_set_new(o, "n", st == EL_DC_SHOWN ? json_integer(n_pub) : json_null());
     if (with_pct) {
-        if (den_true > 0 && el_dc_publishable(st, den_st))
+        if (den_true > 0 && el_dc_publishable(st, den_st)) {
             json_object_set_new(o, "pct", json_real(el_disclosure_round_value(p, 100.0 * (double)n_true / (double)den_true)));
-        else
+        } else {
             json_object_set_new(o, "pct", json_null());
+            /* computable, but withheld because a count behind it is suppressed */
+            if (den_true > 0 && st == EL_DC_SHOWN) json_object_set_new(o, "pct_withheld", json_true());
+        }
     }
     json_object_set_new(o, "suppressed", state_json(st));
     return o;
@@ -478,7 +481,8 @@ static void fmt_n(char *out, size_t cap, const json_t *c, const char *mask)
 static void fmt_pct(char *out, size_t cap, const json_t *v, const json_t *c, const char *mask, int dec)
 {
     if (json_is_number(v)) snprintf(out, cap, "%.*f", dec, json_number_value(v));
-    else if (c && json_is_string(json_object_get(c, "suppressed"))) snprintf(out, cap, "%s", mask);
+    else if (c && (json_is_string(json_object_get(c, "suppressed")) || json_is_true(json_object_get(c, "pct_withheld"))))
+        snprintf(out, cap, "%s", mask);
     else snprintf(out, cap, "-");
 }
 
