@@ -147,6 +147,17 @@ static void test_counts(void **st)
     assert_true(json_is_null(json_object_get(json_object_get(lsoa, "matched"), "n")));
     assert_string_equal(json_string_value(json_object_get(json_object_get(lsoa, "matched"), "suppressed")), "primary");
     assert_true(json_is_null(json_object_get(lsoa, "match_rate_pct")));
+    /* RJ1 has 3 rows: its total is suppressed, so even a shown 0 gets no percentage */
+    json_t *grj = NULL, *gg;
+    size_t gi;
+    json_array_foreach(json_object_get(j, "groups"), gi, gg)
+        if (!strcmp(json_string_value(json_object_get(gg, "key")), "RJ1")) grj = gg;
+    assert_non_null(grj);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(grj, "rows"), "suppressed")), "primary");
+    json_t *inv = json_object_get(json_array_get(json_object_get(grj, "fields"), 0), "invalid");
+    assert_int_equal(json_integer_value(json_object_get(inv, "n")), 0);
+    assert_true(json_is_null(json_object_get(inv, "pct")));
+    assert_true(json_is_true(json_object_get(inv, "pct_withheld")));
     txt = el_quality_text(j);
     assert_null(strstr(txt, "66.7"));
     free(txt);
