@@ -44,6 +44,8 @@ static void help(FILE *f)
 "                      through the ONS 2011/2021 lookup\n"
 "\n"
 "Options:\n"
+"  --by LIST           groups to report, comma-separated: overall,\n"
+"                      provider_code, treatment_function_code (default: all)\n"
 "  --format F          text (default), csv or json\n"
 "  --out FILE          write the report to FILE (default: standard output)\n"
 "  --today DATE        YYYY-MM-DD: dates after it count as in the future\n"
@@ -66,9 +68,9 @@ int cmd_quality(int argc, char **argv)
         {"imd-edition", required_argument, 0, 'I'}, {"convert-lsoa", no_argument, 0, 'C'},
         {"format", required_argument, 0, 'F'}, {"out", required_argument, 0, 'o'},
         {"today", required_argument, 0, 't'}, {"disclosure", required_argument, 0, 'P'},
-        {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"data-dir", required_argument, 0, 'D'}, {"by", required_argument, 0, 'B'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *db = NULL, *input = NULL, *map_s = NULL, *kind_s = NULL, *census = NULL, *fmt = "text";
-    const char *out = NULL, *today_s = NULL, *policy_s = NULL, *data_dir = NULL;
+    const char *out = NULL, *today_s = NULL, *policy_s = NULL, *data_dir = NULL, *by = NULL;
     int64_t dataset_id = 0;
     int imd_edition = 0, convert = 0, c;
     optind = 1;
@@ -97,6 +99,7 @@ int cmd_quality(int argc, char **argv)
         case 't': today_s = optarg; break;
         case 'P': policy_s = optarg; break;
         case 'D': data_dir = optarg; break;
+        case 'B': by = optarg; break;
         case 'h': help(stdout); return EL_EXIT_OK;
         default:
             fprintf(stderr, "equitylens quality: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
@@ -118,6 +121,23 @@ int cmd_quality(int argc, char **argv)
     if (!input && (map_s || kind_s || census || imd_edition || convert)) {
         fprintf(stderr, "equitylens quality: --mapping, --kind, --census-date, --imd-edition and --convert-lsoa go with --input\n");
         return EL_EXIT_USAGE;
+    }
+    int want_by[3] = {1, 1, 1};
+    static const char *const BY[3] = {"overall", "provider_code", "treatment_function_code"};
+    if (by) {
+        want_by[0] = want_by[1] = want_by[2] = 0;
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s", by);
+        for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int k = -1;
+            for (int i = 0; i < 3; i++)
+                if (!strcmp(t, BY[i])) k = i;
+            if (k < 0) {
+                fprintf(stderr, "equitylens quality: --by takes overall, provider_code, treatment_function_code, not '%s'\n", t);
+                return EL_EXIT_USAGE;
+            }
+            want_by[k] = 1;
+        }
     }
     int kind = -1;
     if (kind_s && (kind = el_kind_by_name(kind_s)) < 0) {
@@ -215,6 +235,13 @@ int cmd_quality(int argc, char **argv)
     json_t *j = s ? NULL : el_quality_json(q, &src, &pol, &err);
     el_quality_free(q);
     if (!j) { el_cli_print_error("quality", &err); return el_cli_exit_code(s ? s : err.status); }
+    /* --by: keep only the groups asked for (every group was disclosed on its own) */
+    json_t *groups = json_object_get(j, "groups");
+    for (size_t i = json_array_size(groups); i-- > 0;) {
+        const char *gb = json_string_value(json_object_get(json_array_get(groups, i), "by"));
+        for (int k = 0; k < 3; k++)
+            if (gb && !strcmp(gb, BY[k]) && !want_by[k]) { json_array_remove(groups, i); break; }
+    }
 
     char *text = NULL;
     if (!strcmp(fmt, "json")) text = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10));

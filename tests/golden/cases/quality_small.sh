@@ -71,4 +71,7 @@ set -e
 head -1 waiting_list_small.csv > empty.csv
 "$EQUITYLENS" quality --input empty.csv --kind waiting_list --today 2025-04-01 --data-dir "$ROOT/data" > empty.txt
 grep -q "^rows: 0;" empty.txt && grep -q "^patient_id  *- *- *- *-$" empty.txt
+# --by keeps only the groups asked for
+$Q $OFF --by treatment_function_code | grep "^== " > by.txt
+[ "$(wc -l < by.txt)" -eq 4 ] && ! grep -q "overall\|provider_code" by.txt
 echo "quality small ok"
