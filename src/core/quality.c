@@ -70,12 +70,6 @@ static el_status build_dim(const el_dataset *d, el_field f, const char *by, el_q
     return EL_OK;
 }
 
-/* Add one row's class for counter c to every dimension's group. */
-#define ADD(expr_field, cls) do { \
-        for (size_t dd = 0; dd < q->ndims; dd++) \
-            q->dims[dd].groups[gi[dd] ? gi[dd][r] : 0].expr_field[cls]++; \
-    } while (0)
-
 static int lsoa_text_class(const char *s)
 {
     if (!s || !*s) return EL_QL_BLANK;
