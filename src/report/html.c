@@ -643,7 +643,9 @@ static void who_missing(ctx *c)
         el_strbuf_release(&d);
         free(r);
     }
-    if (!m->n_missing) el_strbuf_put(b, "<p>The result has no catchment comparison (no population data for the catchment).</p>\n");
+    if (!m->n_missing)
+        el_strbuf_put(b, "<p>The analysis has no catchment comparison for these data; the data gaps statement "
+                         "(section 2) says why (for example, no 2021 LSOA column or no population data).</p>\n");
     el_strbuf_put(b, "</section>\n");
 }
 

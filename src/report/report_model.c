@@ -176,7 +176,10 @@ static el_status load_result(el_rm *m, const json_t *doc, const json_t *r, const
             snprintf(mt->axis_label, sizeof mt->axis_label, "%s: mean (%s)", mt->label, mt->unit);
         } else {
             snprintf(mt->unit_header, sizeof mt->unit_header, "%s (95%% CI)", mt->unit);
-            snprintf(mt->axis_label, sizeof mt->axis_label, "%s (%s)", mt->label, mt->unit);
+            if (mt->unit[0] && strstr(mt->label, mt->unit) == mt->label)   /* "% waiting ..." */
+                snprintf(mt->axis_label, sizeof mt->axis_label, "%s", mt->label);
+            else
+                snprintf(mt->axis_label, sizeof mt->axis_label, "%s (%s)", mt->label, mt->unit);
         }
     }
     el_rm_lens *l = push(&mt->lenses, &mt->n_lenses, sizeof *mt->lenses);

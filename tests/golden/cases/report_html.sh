@@ -21,7 +21,7 @@ cmp out/equity-report.html out2/equity-report.html
 # filters: only the DNA metric
 "$EQUITYLENS" report -q --result "$D/appointments.json" --metrics dna_rate --format html --out out3
 grep -q "DNA rate by IMD quintile" out3/equity-report.html
-! grep -q "Waiting over 18 weeks by" out3/equity-report.html
+! grep -q "waiting over 18 weeks by" out3/equity-report.html
 # a metric that is not there is an error, not an empty report
 if "$EQUITYLENS" report -q --result "$D/appointments.json" --metrics no_such_metric --out out4 2>err.txt; then
     echo "expected failure for an unknown metric"; exit 1

@@ -85,16 +85,16 @@ def meta(kind,rows,src):
             "period":{"from":"2023-04-01","to":"2025-03-31"},"imd_edition":"IMD 2019 (2011 LSOAs)"}
 # ---- waiting list
 imd_ns=[3400,3000,2600,2300,2100,420]; eth_ns=[8200,610,1650,940,330,700,1390,4]
-imdL=L("imd_quintile","IMD quintile",IMD,imd_ns,True,"5"); ethL=L("ethnic_group","Ethnic group",ETH,eth_ns,False,"White")
-wl_res=[prop_result("over_18w","Waiting over 18 weeks",imdL,imd_ns,[0.52,0.48,0.45,0.42,0.38,0.45],"5",False),
-        prop_result("over_18w","Waiting over 18 weeks",ethL,eth_ns,[0.41,0.43,0.47,0.50,0.42,0.41,0.44,0.5],"White",False),
-        prop_result("over_18w","Waiting over 18 weeks",imdL,[1200,1000,900,800,700,150],[0.46,0.42,0.38,0.36,0.33,0.4],"5",False,stratum={"field":"clinical_priority","value":"P2"}),
-        prop_result("over_52w","Waiting over 52 weeks",imdL,imd_ns,[0.044,0.038,0.032,0.026,0.020,0.03],"5",False,excess_cost=None),
+imdL=L("imd_quintile","IMD quintile",IMD,imd_ns,True,"5"); ethL=L("ethnic_group","Ethnic group (broad)",ETH,eth_ns,False,"White")
+wl_res=[prop_result("over_18_weeks","% waiting over 18 weeks",imdL,imd_ns,[0.52,0.48,0.45,0.42,0.38,0.45],"5",False),
+        prop_result("over_18_weeks","% waiting over 18 weeks",ethL,eth_ns,[0.41,0.43,0.47,0.50,0.42,0.41,0.44,0.5],"White",False),
+        prop_result("over_18_weeks","% waiting over 18 weeks",imdL,[1200,1000,900,800,700,150],[0.46,0.42,0.38,0.36,0.33,0.4],"5",False,stratum={"field":"clinical_priority","value":"P2"}),
+        prop_result("over_52_weeks","% waiting over 52 weeks",imdL,imd_ns,[0.044,0.038,0.032,0.026,0.020,0.03],"5",False,excess_cost=None),
         wait_result(imdL,imd_ns,[22.0,20.5,19.0,18.2,17.0,19.0],"5")]
 t1=[10.5+random.gauss(0,0.7)-(3.0 if i>=16 else 0) for i in range(24)]
 p1=spc(t1)
 for p in p1[17:]: p["point_type"]="special_cause_improvement"; p["cause"]="7 Points Below CL"
-wl_trends=[{"metric":"over_18w","lens":"imd_quintile","period":"month","series":[],
+wl_trends=[{"metric":"over_18_weeks","lens":"imd_quintile","period":"month","series":[],
             "gap_series":[{"key":"1","reference":"5","points":p1,"variation":"improvement_low","assurance":"inconsistent","target":5.0}]}]
 strip([imdL,ethL])
 wl={"schema":"equitylens.analysis/1","generator":"equitylens 0.1.0 (hand-written fixture)","disclosure":POL,
@@ -105,7 +105,7 @@ wl={"schema":"equitylens.analysis/1","generator":"equitylens 0.1.0 (hand-written
     "notes":["Ethnicity is not known (99) or not stated (Z) for about a sixth of pathways; they are shown as their own groups, never folded in."]}
 # ---- appointments
 a_imd=[14000,12000,10500,9400,8800,1500]; a_eth=[33000,2400,6500,3800,1400,2900,6200,6]
-aimd=L("imd_quintile","IMD quintile",IMD,a_imd,True,"5"); aeth=L("ethnic_group","Ethnic group",ETH,a_eth,False,"White")
+aimd=L("imd_quintile","IMD quintile",IMD,a_imd,True,"5"); aeth=L("ethnic_group","Ethnic group (broad)",ETH,a_eth,False,"White")
 ap_res=[prop_result("dna_rate","DNA rate",aimd,a_imd,[0.112,0.098,0.085,0.074,0.061,0.09],"5",False,excess_cost=120),
         prop_result("dna_rate","DNA rate",aeth,a_eth,[0.07,0.08,0.085,0.10,0.08,0.07,0.09,0.1],"White",False,excess_cost=120)]
 t2=[4.8+random.gauss(0,0.5) for i in range(24)]; t3=[3.0+random.gauss(0,0.4)+(1.6 if i>=16 else 0) for i in range(24)]
@@ -132,8 +132,8 @@ ap={"schema":"equitylens.analysis/1","generator":"equitylens 0.1.0 (hand-written
 # ---- cancer
 c_imd=[900,820,760,700,650,120]
 cimd=L("imd_quintile","IMD quintile",IMD,c_imd,True,"5")
-ca_res=[prop_result("fds_28d","Told diagnosis within 28 days (FDS)",cimd,c_imd,[0.72,0.75,0.77,0.79,0.81,0.76],"5",True),
-        prop_result("treated_62d","Treated within 62 days",cimd,c_imd,[0.66,0.70,0.71,0.73,0.75,0.7],"5",True)]
+ca_res=[prop_result("fds_28_days","% told within 28 days (FDS)",cimd,c_imd,[0.72,0.75,0.77,0.79,0.81,0.76],"5",True),
+        prop_result("treated_62_days","% treated within 62 days",cimd,c_imd,[0.66,0.70,0.71,0.73,0.75,0.7],"5",True)]
 strip([cimd])
 ca={"schema":"equitylens.analysis/1","generator":"equitylens 0.1.0 (hand-written fixture)","disclosure":POL,
     "dataset":meta("cancer_pathways",r5(sum(c_imd)),"cancer.csv"),"options":{"confidence":0.95},"summary":{"top_gaps":[],"text":[]},
