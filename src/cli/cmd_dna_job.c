@@ -201,28 +201,38 @@ static json_t *jcount(int64_t v, el_dc_state s)
     return s == EL_DC_SHOWN && v >= 0 ? json_integer(v) : json_null();
 }
 
-static json_t *accounting_json(const el_dnajob_result *r, const char *input)
+/* Accounting counts are aggregates too: without --no-suppress each one
+ * passes el_disclosure_count (small counts masked, others rounded). */
+static json_t *jacc(uint64_t v, int raw, const el_disclosure_policy *pol)
+{
+    if (raw) return json_integer((json_int_t)v);
+    int64_t pub;
+    if (el_disclosure_count(pol, (int64_t)v, &pub) != EL_DC_SHOWN) return json_null();
+    return json_integer((json_int_t)pub);
+}
+
+static json_t *accounting_json(const el_dnajob_result *r, const char *input, int raw, const el_disclosure_policy *pol)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "read", json_integer((json_int_t)r->rows_read));
-    json_object_set_new(o, "counted", json_integer((json_int_t)r->rows_counted));
-    json_object_set_new(o, "excluded", json_integer((json_int_t)r->rows_excluded));
-    json_object_set_new(o, "rejected", json_integer((json_int_t)r->rows_rejected));
-    json_object_set_new(o, "blank_lines", json_integer((json_int_t)r->blank_lines));
-    json_object_set_new(o, "lsoa_missing", json_integer((json_int_t)r->lsoa_missing));
-    json_object_set_new(o, "lsoa_unmatched", json_integer((json_int_t)r->lsoa_unmatched));
+    json_object_set_new(o, "read", jacc(r->rows_read, raw, pol));
+    json_object_set_new(o, "counted", jacc(r->rows_counted, raw, pol));
+    json_object_set_new(o, "excluded", jacc(r->rows_excluded, raw, pol));
+    json_object_set_new(o, "rejected", jacc(r->rows_rejected, raw, pol));
+    json_object_set_new(o, "blank_lines", jacc(r->blank_lines, raw, pol));
+    json_object_set_new(o, "lsoa_missing", jacc(r->lsoa_missing, raw, pol));
+    json_object_set_new(o, "lsoa_unmatched", jacc(r->lsoa_unmatched, raw, pol));
     json_t *ex = json_object();
     for (int k = 0; k < 10; k++)
         if (r->excluded_by_code[k]) {
             char key[4];
             snprintf(key, sizeof key, "%d", k);
-            json_object_set_new(ex, key, json_integer((json_int_t)r->excluded_by_code[k]));
+            json_object_set_new(ex, key, jacc(r->excluded_by_code[k], raw, pol));
         }
     json_object_set_new(o, "excluded_by_code", ex);
     json_t *rj = json_object();
     static const char *const keys[EL_DNAJOB_REJ__COUNT] = {"invalid_code", "field_count", "malformed_quoting", "unterminated_quote"};
     for (int k = 0; k < EL_DNAJOB_REJ__COUNT; k++)
-        json_object_set_new(rj, keys[k], json_integer((json_int_t)r->rejected_by_reason[k]));
+        json_object_set_new(rj, keys[k], jacc(r->rejected_by_reason[k], raw, pol));
     json_object_set_new(o, "rejected_by_reason", rj);
     json_t *s = json_array();
     for (size_t k = 0; k < r->nsamples; k++) {
@@ -252,7 +262,7 @@ static int write_json(FILE *f, const lines_t *L, const el_dnajob_result *res, in
     json_object_set_new(def, "imd_quintile", json_string("(IMD 2019 decile of lsoa11 + 1) / 2; unknown if missing or not found"));
     json_object_set_new(def, "ethnic_group", json_string("A-C white, D-G mixed, H-L asian, M-P black, R-S other, Z not_stated, 99 or blank not_known, else invalid"));
     json_object_set_new(root, "definition", def);
-    json_object_set_new(root, "rows", accounting_json(res, input));
+    json_object_set_new(root, "rows", accounting_json(res, input, raw, pol));
     json_t *rd = json_object();
     json_object_set_new(rd, "threads", json_integer(res->threads_used));
     json_object_set_new(rd, "sequential_fallback", json_boolean(res->sequential_fallback));
@@ -303,26 +313,48 @@ static void thousands(char *buf, size_t cap, uint64_t v)
     buf[o] = 0;
 }
 
-static void write_accounting(FILE *f, const el_dnajob_result *r, const char *input)
+static void acc_str(char *buf, size_t cap, uint64_t v, int raw, const el_disclosure_policy *pol)
+{
+    int64_t pub = (int64_t)v;
+    if (!raw && el_disclosure_count(pol, (int64_t)v, &pub) != EL_DC_SHOWN) {
+        snprintf(buf, cap, "%s", pol->mask);
+        return;
+    }
+    thousands(buf, cap, (uint64_t)pub);
+}
+
+static void write_accounting(FILE *f, const el_dnajob_result *r, const char *input, int raw,
+                             const el_disclosure_policy *pol)
 {
     char a[32], b[32], c[32], d[32];
-    thousands(a, sizeof a, r->rows_read);
-    thousands(b, sizeof b, r->rows_counted);
-    thousands(c, sizeof c, r->rows_excluded);
-    thousands(d, sizeof d, r->rows_rejected);
-    fprintf(f, "rows read %s = counted %s + excluded %s + rejected %s", a, b, c, d);
-    if (r->blank_lines) fprintf(f, " (and %" PRIu64 " blank lines skipped)", r->blank_lines);
+    acc_str(a, sizeof a, r->rows_read, raw, pol);
+    acc_str(b, sizeof b, r->rows_counted, raw, pol);
+    acc_str(c, sizeof c, r->rows_excluded, raw, pol);
+    acc_str(d, sizeof d, r->rows_rejected, raw, pol);
+    fprintf(f, "rows read %s = counted %s + excluded %s + rejected %s%s", a, b, c, d,
+            raw ? "" : " (counts under disclosure control)");
+    if (r->blank_lines) {
+        acc_str(a, sizeof a, r->blank_lines, raw, pol);
+        fprintf(f, "; blank lines skipped: %s", a);
+    }
     fputc('\n', f);
     fprintf(f, "  excluded by attended code:");
     int any = 0;
     for (int k = 0; k < 10; k++)
-        if (r->excluded_by_code[k]) { fprintf(f, " %d: %" PRIu64, k, r->excluded_by_code[k]); any = 1; }
+        if (r->excluded_by_code[k]) {
+            acc_str(a, sizeof a, r->excluded_by_code[k], raw, pol);
+            fprintf(f, " %d: %s", k, a);
+            any = 1;
+        }
     fprintf(f, "%s\n", any ? "" : " none");
     for (int k = 0; k < EL_DNAJOB_REJ__COUNT; k++)
-        if (r->rejected_by_reason[k])
-            fprintf(f, "  rejected (%s): %" PRIu64 "\n", el_dnajob_reject_str((el_dnajob_reject_reason)k), r->rejected_by_reason[k]);
-    fprintf(f, "  LSOA missing: %" PRIu64 ", not in the IMD file: %" PRIu64 " (both counted as quintile unknown)\n",
-            r->lsoa_missing, r->lsoa_unmatched);
+        if (r->rejected_by_reason[k]) {
+            acc_str(a, sizeof a, r->rejected_by_reason[k], raw, pol);
+            fprintf(f, "  rejected (%s): %s\n", el_dnajob_reject_str((el_dnajob_reject_reason)k), a);
+        }
+    acc_str(a, sizeof a, r->lsoa_missing, raw, pol);
+    acc_str(b, sizeof b, r->lsoa_unmatched, raw, pol);
+    fprintf(f, "  LSOA missing: %s, not in the IMD file: %s (both counted as quintile unknown)\n", a, b);
     for (size_t k = 0; k < r->nsamples; k++)
         fprintf(f, "  %s:%" PRIu64 ": rejected: %s\n", input, r->samples[k].line, el_dnajob_reject_str(r->samples[k].reason));
     if (r->rows_rejected > r->nsamples) fprintf(f, "  (first %zu rejected rows listed)\n", r->nsamples);
@@ -333,7 +365,7 @@ static void write_text(FILE *f, const lines_t *L, const el_dnajob_result *res, i
                        const char *input, const char *imd)
 {
     fprintf(f, "DNA rates from %s (IMD 2019 deciles: %s)\n%s\n", input, imd, policy_line);
-    write_accounting(f, res, input);
+    write_accounting(f, res, input, raw, pol);
     const char *title = "";
     for (size_t i = 0; i < L->n; i++) {
         const line_t *l = &L->v[i];
@@ -477,7 +509,7 @@ int cmd_dna_job(int argc, char **argv)
     else if (!strcmp(format, "json")) wrc = write_json(f, &L, res, raw, &pol, want_ci, policy_line, input, imd);
     else write_text(f, &L, res, raw, &pol, want_ci, policy_line, input, imd);
     if (strcmp(format, "text") && !quiet) {
-        write_accounting(stderr, res, input);
+        write_accounting(stderr, res, input, raw, &pol);
         if (raw) fprintf(stderr, "%s\n", UNSAFE);
     }
     int bad = ferror(f) || wrc != 0;
