@@ -437,7 +437,7 @@ static void summary(ctx *c)
     }
     if (!shown) el_strbuf_put(b, "<tr><td colspan=\"7\">No gap is statistically significant at the 95% level.</td></tr>\n");
     el_strbuf_put(b, "</tbody>\n</table>\n");
-    if (m->n_trends) {
+    if (c->n_key_trends) {
         el_strbuf_put(b, "<table>\n");
         caption(c, "Trends of the key gaps (statistical process control)");
         el_strbuf_put(b, "<thead><tr>");
@@ -628,7 +628,9 @@ static void who_missing(ctx *c)
             const el_rm_missing_group *g = &w->groups[k];
             el_strbuf_put(b, "<tr>");
             th_row(b, g->label);
-            td_count(b, g->population, c->mask);
+            el_strbuf_put(b, "<td class=\"n\">");   /* census population: public, not a patient count */
+            put_count(b, g->population, "\xE2\x80\x94");
+            el_strbuf_put(b, "</td>");
             td_count(b, g->suppressed ? NAN : g->observed, c->mask);
             td_ci(b, g->suppressed ? NAN : g->rate, g->rate_lower, g->rate_upper, 1, c->mask);
             td_num(b, g->suppressed ? NAN : g->expected, 0, c->mask);
@@ -637,6 +639,7 @@ static void who_missing(ctx *c)
                            : g->lower > 1 ? "over-represented \xE2\x96\xB2" : "as expected";
             el_strbuf_printf(b, "<td>%s</td></tr>\n", rd);
         }
+        if (!w->n_groups) el_strbuf_put(b, "<tr><td colspan=\"6\">No groups.</td></tr>\n");
         el_strbuf_put(b, "</tbody>\n</table>\n");
         pair_close(c);
         el_strbuf_release(&t);
@@ -793,6 +796,7 @@ static void methods(ctx *c)
         esc_tag(b, "td", NULL, m->refs[i].reference_label);
         el_strbuf_put(b, "</tr>\n");
     }
+    if (!m->n_refs) el_strbuf_put(b, "<tr><td colspan=\"2\">No lens with a reference group.</td></tr>\n");
     el_strbuf_put(b, "</tbody>\n</table>\n");
 
     el_strbuf_put(b, "<h3>Methods</h3>\n<ul>\n");
