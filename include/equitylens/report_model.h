@@ -31,6 +31,7 @@ typedef struct {
 
 typedef struct {
     const char *lens, *label, *stratum_label, *reference, *reference_label;
+    const char *stratum_field, *stratum_value;   /* "Clinical priority", "P2" (NULL: all rows) */
     el_rm_group *groups;
     size_t n_groups;
     el_rm_group overall;     /* all groups together (label "All groups") */

@@ -259,6 +259,62 @@ out:
     el_strbuf_release(&desc);
 }
 
+/* One table of a metric by a lens within each value of a stratum field
+ * (e.g. clinical priority), from lens entry j0 on. */
+static void strata_block(ctx *c, const el_rm_metric *mt, size_t j0)
+{
+    el_strbuf *b = c->b;
+    const el_rm_lens *l0 = &mt->lenses[j0];
+    el_strbuf title;
+    el_strbuf_init(&title);
+    char within[96];
+    snprintf(within, sizeof within, "%s", l0->stratum_field);
+    if (within[0] >= 'A' && within[0] <= 'Z') within[0] = (char)(within[0] - 'A' + 'a');
+    el_strbuf_printf(&title, "%s by %s, within %s", mt->label, l0->label, within);
+    esc_tag(b, "h3", NULL, el_strbuf_str(&title));
+    el_strbuf_put(b, "<div class=\"tablewrap\">\n<table>\n");
+    caption(c, el_strbuf_str(&title));
+    el_strbuf_put(b, "<thead><tr>");
+    th_col(b, l0->stratum_field);
+    th_col(b, "Group");
+    th_col(b, "Denominator");
+    th_col(b, mt->unit_header);
+    th_col(b, "Gap vs reference (95% CI)");
+    th_col(b, "Adjusted gap (95% CI)");
+    th_col(b, "Significant");
+    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    for (size_t j = j0; j < mt->n_lenses; j++) {
+        const el_rm_lens *l = &mt->lenses[j];
+        if (!l->stratum_label || strcmp(l->lens, l0->lens) || strcmp(l->stratum_field, l0->stratum_field)) continue;
+        for (size_t i = 0; i <= l->n_groups; i++) {
+            const el_rm_group *r = i < l->n_groups ? &l->groups[i] : &l->overall;
+            el_strbuf_put(b, i < l->n_groups ? "<tr>" : "<tr class=\"total\">");
+            esc_tag(b, "td", NULL, l->stratum_value);
+            th_row(b, r->label);
+            td_count(b, r->denominator, c->mask);
+            td_ci(b, r->value, r->lower, r->upper, mt->decimals, c->mask);
+            if (i == l->n_groups) {
+                el_strbuf_put(b, "<td></td><td></td><td></td>");
+            } else if (r->is_reference) {
+                el_strbuf_put(b, "<td>reference</td><td>reference</td><td>\xE2\x80\x94</td>");
+            } else {
+                if (r->gap.present) td_ci(b, r->gap.diff, r->gap.lower, r->gap.upper, mt->decimals, c->mask);
+                else el_strbuf_printf(b, "<td class=\"n\">%s</td>", r->suppressed ? c->mask : "\xE2\x80\x94");
+                if (r->adjusted.present) td_ci(b, r->adjusted.diff, r->adjusted.lower, r->adjusted.upper, mt->decimals, c->mask);
+                else el_strbuf_put(b, "<td class=\"n\">\xE2\x80\x94</td>");
+                if (r->gap.present && r->gap.significant)
+                    el_strbuf_printf(b, "<td class=\"sig\">yes, %s</td>", r->gap.diff > 0 ? "higher \xE2\x96\xB2" : "lower \xE2\x96\xBC");
+                else
+                    el_strbuf_put(b, "<td>no</td>");
+            }
+            el_strbuf_put(b, "</tr>\n");
+        }
+    }
+    el_strbuf_put(b, "</tbody>\n</table>\n</div>\n");
+    if (!el_strbuf_ok(&title)) b->oom = 1;
+    el_strbuf_release(&title);
+}
+
 /* Funnel plot of a proportion metric's groups around the overall rate.
  * Limits: closed-form inverse of the Wilson score interval at p = 0.975 (2σ)
  * and 0.999 (3σ), as PHEindicatormethods phe_funnels (funnel.h). */
@@ -523,11 +579,16 @@ static void domain_section(ctx *c, const char *id, const char *heading, const ch
         if (!metric_in_domain(mt, domain)) continue;
         for (size_t j = 0; j < mt->n_lenses; j++)
             if (!mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j], 1); any++; }
-        size_t strat = 0;
-        for (size_t j = 0; j < mt->n_lenses; j++) if (mt->lenses[j].stratum_label) strat++;
-        if (strat) {
-            for (size_t j = 0; j < mt->n_lenses; j++)
-                if (mt->lenses[j].stratum_label) { lens_block(c, mt, &mt->lenses[j], 0); any++; }
+        /* within strata: one table per lens and stratum field */
+        for (size_t j = 0; j < mt->n_lenses; j++) {
+            const el_rm_lens *l = &mt->lenses[j];
+            if (!l->stratum_label) continue;
+            int first = 1;
+            for (size_t k = 0; k < j; k++)
+                if (mt->lenses[k].stratum_label && !strcmp(mt->lenses[k].lens, l->lens) &&
+                    !strcmp(mt->lenses[k].stratum_field, l->stratum_field))
+                    first = 0;
+            if (first) { strata_block(c, mt, j); any++; }
         }
         if (!strcmp(domain, "appointments") && mt->is_proportion && !strcmp(mt->id, "dna_rate"))
             for (size_t j = 0; j < mt->n_lenses; j++)

@@ -194,7 +194,9 @@ static el_status load_result(el_rm *m, const json_t *doc, const json_t *r, const
         char f[96];
         pretty_field(f, sizeof f, js(st, "field"));
         l->stratum_label = own(m, "%s %s", f, js(st, "value") ? js(st, "value") : "?");
-        if (!l->stratum_label) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        l->stratum_field = own(m, "%s", f);
+        l->stratum_value = js(st, "value") ? js(st, "value") : "?";
+        if (!l->stratum_label || !l->stratum_field) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     }
     json_t *gs = jo(r, "groups"), *gaps = jo(r, "gaps");
     l->n_groups = jlen(gs);
