@@ -71,10 +71,13 @@ static el_lsoa_imd *imd_new(size_t n)
 }
 
 /* 0 inserted, 1 same value already there, -1 conflicting value. */
-/* Number of a code shaped [A-Z]01dddddd, or -1. */
+/* Number of a code shaped [A-Z]01dddddd, or -1. The 8 bytes after the
+ * letter are checked and converted at once (SWAR; the eight-digit parse of
+ * Lemire's fast_float / simdjson). */
 static inline long lsoa_shape(const char *c)
 {
     if ((unsigned)(c[0] - 'A') >= 26u || c[1] != '0' || c[2] != '1') return -1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     long n = 0;
     for (int k = 3; k < 9; k++) {
         unsigned d = (unsigned)(c[k] - '0');
@@ -82,6 +85,17 @@ static inline long lsoa_shape(const char *c)
         n = n * 10 + (long)d;
     }
     return n;
+#else
+    uint64_t v;
+    memcpy(&v, c + 1, 8);
+    if ((v & 0xF0F0F0F0F0F0F0F0ULL) != 0x3030303030303030ULL ||
+        ((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) != 0x3030303030303030ULL)
+        return -1;                                   /* not all digits */
+    v = ((v & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
+    v = ((v & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+    v = ((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+    return (long)(v & 0xFFFFFFFFULL) - 1000000;      /* "01dddddd" = 1,000,000 + n */
+#endif
 }
 
 static int imd_put_direct(el_lsoa_imd *t, int letter, long num, int decile)
