@@ -34,7 +34,9 @@ static void help(FILE *f)
 "\n"
 "Data (one of):\n"
 "  --db LOCATION        store to read (default $EQUITYLENS_DB or ./equitylens.db)\n"
-"  --dataset ID         dataset version in the store (default: the latest)\n"
+"  --dataset ID         dataset version in the store (default: the latest);\n"
+"                       repeat to analyse several versions together (e.g. weekly\n"
+"                       waiting-list snapshots: trends then run per census date)\n"
 "  --input FILE         read a CSV extract straight from disk (enriched on the fly)\n"
 "  --kind KIND          appointments | waiting_list | cancer_pathways (with --input)\n"
 "  --mapping M          mapping file or name (default: canonical layout of KIND)\n"
@@ -97,6 +99,48 @@ static int usage_error(const char *msg, const char *arg)
     return EL_EXIT_USAGE;
 }
 
+/* Append every row of src to dst (same kind), re-interning codes; rows
+ * without a census date get census (EL_NA = leave). */
+static el_status append_rows(el_dataset *dst, const el_dataset *src, int32_t census, el_error *err)
+{
+    size_t n = el_dataset_rows(src);
+    size_t first = el_dataset_add_rows(dst, n);
+    if (first == (size_t)-1) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    for (int f = 0; f < EL_F__COUNT; f++) {
+        if (!el_dataset_has(src, (el_field)f)) continue;
+        el_dataset_set_has(dst, (el_field)f, 1);
+        const int32_t *in = el_dataset_col(src, (el_field)f);
+        int32_t *out = el_dataset_col_mut(dst, (el_field)f);
+        if (!out) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        el_ftype t = el_field_get((el_field)f)->type;
+        size_t nd = (t == EL_T_TEXT || t == EL_T_CODE) ? el_dataset_dict_size(src, (el_field)f) : 0;
+        int32_t *map = NULL;
+        if (nd) {
+            map = malloc(nd * sizeof *map);
+            if (!map) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+            for (size_t i = 0; i < nd; i++)
+                if (el_dataset_intern(dst, (el_field)f, el_dataset_str(src, (el_field)f, (int32_t)i), &map[i])) {
+                    free(map);
+                    return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+                }
+            out = el_dataset_col_mut(dst, (el_field)f);   /* interning may not move columns, but be safe */
+        }
+        for (size_t r = 0; r < n; r++) {
+            int32_t v = in[r];
+            out[first + r] = (map && v != EL_NA && v >= 0 && (size_t)v < nd) ? map[v] : v;
+        }
+        free(map);
+    }
+    if (census != EL_NA) {
+        int32_t *cd = el_dataset_col_mut(dst, EL_F_CENSUS_DATE);
+        if (!cd) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        for (size_t r = 0; r < n; r++)
+            if (cd[first + r] == EL_NA) cd[first + r] = census;
+        el_dataset_set_has(dst, EL_F_CENSUS_DATE, 1);
+    }
+    return EL_OK;
+}
+
 static int parse_pos_double(const char *s, double *out)
 {
     return el_parse_double(s, 0, out) == 0 && *out >= 0;
@@ -126,7 +170,8 @@ int cmd_analyse(int argc, char **argv)
     el_disclosure_policy_default(&pol);
     const char *db = NULL, *input = NULL, *kind_s = NULL, *map_s = NULL, *data_dir = NULL, *format = "text",
                *out = NULL;
-    long long dataset_id = -1;
+    long long dataset_ids[64];
+    size_t n_ids = 0;
     int imd_edition = 0;
     el_error err;
     el_error_clear(&err);
@@ -141,7 +186,8 @@ int cmd_analyse(int argc, char **argv)
         case O_DB: db = optarg; break;
         case O_DATASET:
             if (el_parse_i64(optarg, 0, &iv) || iv < 1) return usage_error("bad --dataset", optarg);
-            dataset_id = iv;
+            if (n_ids >= 64) return usage_error("too many --dataset", NULL);
+            dataset_ids[n_ids++] = iv;
             break;
         case O_INPUT: input = optarg; break;
         case O_KIND: kind_s = optarg; break;
@@ -213,7 +259,7 @@ int cmd_analyse(int argc, char **argv)
         }
     }
     if (optind != argc) return usage_error("unexpected argument", argv[optind]);
-    if (input && (db || dataset_id > 0)) return usage_error("give --input or --db/--dataset, not both", NULL);
+    if (input && (db || n_ids > 0)) return usage_error("give --input or --db/--dataset, not both", NULL);
     if (!strcmp(format, "csv") && !out) return usage_error("--format csv needs --out DIR", NULL);
     int kind = -1;
     if (kind_s && (kind = el_kind_by_name(kind_s)) < 0) return usage_error("unknown --kind", kind_s);
@@ -254,15 +300,38 @@ int cmd_analyse(int argc, char **argv)
         if (!db) db = el_store_default_location();
         el_store *store = el_store_open(db, &err);
         if (!store) { el_cli_print_error("analyse", &err); return el_cli_exit_code(err.status); }
-        int64_t id = dataset_id;
-        if (id < 0) s = el_store_latest(store, kind, &id, &err);
-        el_dataset_meta meta;
-        if (s == EL_OK) s = el_store_load(store, id, &d, &meta, &err);
-        if (s == EL_OK && ao.census_date == EL_NA && meta.census_date != EL_NA &&
-            !el_dataset_has(d, EL_F_CENSUS_DATE))
-            ao.census_date = meta.census_date;
+        if (n_ids == 0) {
+            int64_t id;
+            s = el_store_latest(store, kind, &id, &err);
+            if (s == EL_OK) dataset_ids[n_ids++] = id;
+        }
+        size_t used = 0;
+        snprintf(source, sizeof source, "dataset");
+        for (size_t k = 0; k < n_ids && s == EL_OK; k++) {
+            el_dataset_meta meta;
+            el_dataset *one = NULL;
+            s = el_store_load(store, dataset_ids[k], &one, &meta, &err);
+            if (s == EL_OK && n_ids == 1) {
+                d = one;
+                if (ao.census_date == EL_NA && meta.census_date != EL_NA && !el_dataset_has(d, EL_F_CENSUS_DATE))
+                    ao.census_date = meta.census_date;
+            } else if (s == EL_OK) {
+                /* several versions (e.g. weekly waiting-list snapshots): one dataset, each
+                 * row keeping its version's census date, so trends run per census date */
+                if (!d) d = el_dataset_new(el_dataset_kind(one));
+                if (!d) s = el_error_set(&err, EL_ERR_NOMEM, "out of memory");
+                else if (el_dataset_kind(one) != el_dataset_kind(d))
+                    s = el_error_set(&err, EL_ERR_INVALID, "dataset %lld is %s, not %s", dataset_ids[k],
+                                     el_kind_name(el_dataset_kind(one)), el_kind_name(el_dataset_kind(d)));
+                else s = append_rows(d, one, meta.census_date, &err);
+                el_dataset_free(one);
+            }
+            if (s == EL_OK) {
+                size_t l = strlen(source);
+                snprintf(source + l, sizeof source - l, "%s%lld", used++ ? "," : " ", dataset_ids[k]);
+            }
+        }
         el_store_close(store);
-        snprintf(source, sizeof source, "dataset %lld", (long long)id);
         if (s == EL_OK && ao.missing) {
             s = el_refdata_load(data_dir, EL_REF_POP21 | EL_REF_GEO21 | EL_REF_IMD2025, &ref, &err);
             if (s != EL_OK) {   /* who-is-missing is optional; say why it is absent */

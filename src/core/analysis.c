@@ -9,6 +9,7 @@
 #include "equitylens/ci.h"
 #include "equitylens/distrib.h"
 #include "equitylens/enrich.h"
+#include "equitylens/parse.h"
 
 /* ------------------------------------------------------------ registries */
 static const struct {
@@ -1037,7 +1038,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
     grouping gs[EL_LENS__COUNT];
     memset(gs, 0, sizeof gs);
     int32_t **rowmaps = NULL;
-    an_outcome oc[EL_M__COUNT];
+    an_outcome oc[EL_M__COUNT], oct[EL_M__COUNT], octr = {NULL, NULL};
     memset(oc, 0, sizeof oc);
     runctx R = {d, o, a, NULL, 1, NULL, 0};
     if (el_dataset_has(d, EL_F_PATIENT_ID)) {
@@ -1104,10 +1105,44 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
             int32_t t = porder[j]; porder[j] = porder[j - 1]; porder[j - 1] = t;
         }
 
+    /* several census dates (snapshots analysed together): the cross-sectional
+     * results use the latest snapshot; trends use them all */
+    int multi_census = 0;
+    int32_t latest = EL_NA;
+    if (a->kind == EL_KIND_WAITING_LIST && o->census_date == EL_NA) {
+        const int32_t *cd = el_dataset_col(d, EL_F_CENSUS_DATE);
+        int32_t first = EL_NA;
+        for (size_t r = 0; r < a->rows; r++) {
+            if (cd[r] == EL_NA) continue;
+            if (first == EL_NA) first = cd[r];
+            else if (cd[r] != first) multi_census = 1;
+            if (latest == EL_NA || cd[r] > latest) latest = cd[r];
+        }
+        a->census_date = latest;
+        if (multi_census) {
+            char msg[200], b[16];
+            el_format_date(latest, b);
+            snprintf(msg, sizeof msg, "several census dates: results are for the latest (%s); trends use every census date", b);
+            add_note(a, msg);
+        }
+    }
     for (int m = 0; m < EL_M__COUNT; m++) {
         if (o->metrics && !(o->metrics & (1u << m))) continue;
         if (!dataset_supports(d, (el_metric_id)m)) continue;
         if ((st = compute_outcome(d, o, (el_metric_id)m, &oc[m], err)) != EL_OK) goto fail;
+        if (multi_census) {
+            const int32_t *cd = el_dataset_col(d, EL_F_CENSUS_DATE);
+            if (m == EL_M_OVER18) {
+                octr.y = malloc(a->rows ? a->rows : 1);
+                if (!octr.y) { st = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto fail; }
+                memcpy(octr.y, oc[m].y, a->rows);
+            }
+            for (size_t r = 0; r < a->rows; r++)
+                if (cd[r] != latest) {
+                    oc[m].y[r] = -1;
+                    if (oc[m].w) oc[m].w[r] = NAN;
+                }
+        }
         for (size_t li = 0; li < a->nlenses; li++) {
             st = compute_one(&R, (el_metric_id)m, li, rowmaps[li], &oc[m], NULL, 0, NULL, NULL, err);
             if (st) goto fail;
@@ -1122,7 +1157,9 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
     if (a->nresults == 0) add_note(a, "no metric applies to this dataset (check its kind and columns)");
 
     {
-        an_extras_ctx X = {d, ref, o, a, rowmaps, oc};
+        memcpy(oct, oc, sizeof oct);
+        if (octr.y) oct[EL_M_OVER18] = octr;   /* trends: every census date */
+        an_extras_ctx X = {d, ref, o, a, rowmaps, oct};
         if ((st = an_extras(&X, err)) != EL_OK) goto fail;
     }
     st = EL_OK;
@@ -1131,6 +1168,7 @@ fail:
     if (rowmaps) for (size_t i = 0; i < nspec; i++) free(rowmaps[i]);
     free(rowmaps);
     for (int m = 0; m < EL_M__COUNT; m++) { free(oc[m].y); free(oc[m].w); }
+    free(octr.y);
     free(R.stratum);
     if (st != EL_OK) { el_analysis_free(a); return st; }
     *out = a;

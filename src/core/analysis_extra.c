@@ -37,6 +37,8 @@ static el_status longest_waiters(an_extras_ctx *X, el_error *err)
     size_t n = 0;
     for (size_t r = 0; r < rows; r++) {
         int32_t c = o->census_date != EL_NA ? o->census_date : cd[r];
+        /* several snapshots: the latest census date only */
+        if (o->census_date == EL_NA && a->census_date != EL_NA && c != a->census_date) c = EL_NA;
         w[r] = (c == EL_NA || st[r] == EL_NA || c < st[r]) ? NAN : (c - st[r]) / 7.0;
         if (isfinite(w[r])) sorted[n++] = w[r];
     }

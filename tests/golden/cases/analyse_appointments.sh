@@ -144,3 +144,18 @@ L = s["lenses"][0]
 ref = [g for g in L["groups"] if g["key"] == L["reference"]][0]
 assert ref["suppressed"] is None, "reference group kept visible when another secondary cell exists"
 PY
+# two waiting-list snapshots analysed together: results for the latest census
+# date, trends over both
+"$EQUITYLENS" import "$D/waiting_list_2025-06.csv" --kind waiting_list --db t.db >/dev/null 2>&1
+"$EQUITYLENS" analyse --db t.db --dataset 1 --dataset 2 --lens imd_quintile --metric over_18_weeks \
+    --no-priority-strata --format json --out m.json 2>/dev/null
+python3 - <<'PY'
+import json
+m = json.load(open("m.json"))
+assert m["dataset"]["source"] == "dataset 1,2" and m["dataset"]["census_date"] == "2025-06-30", m["dataset"]
+assert any("latest" in n for n in m["notes"]), m["notes"]
+t = m["trends"][0]
+assert t["metric"] == "over_18_weeks" and len(t["series"][0]["points"]) >= 2, t
+overall = m["results"][0]["overall"]["n"]
+assert 590 <= overall <= 600, overall      # the latest snapshot only (600 rows, some rejected/undated)
+PY
