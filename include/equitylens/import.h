@@ -1,10 +1,13 @@
 /* import.h — the whole import job in one call (owner: import): CSV → mapping
- * → validation (ingest.h) → rejection-rate guard → enrichment (enrich.h) →
- * one atomic save in the store (store.h). The CLI (`equitylens import`) and
- * the web upload both use it, so an import behaves the same from either door.
+ * → validation (ingest.h) → enrichment (enrich.h) → store (store.h), streamed
+ * in chunks of chunk_rows rows so that memory stays bounded by one chunk (plus
+ * the reference data) whatever the file size; then the rejection-rate guard
+ * and the identical-file check, and one COMMIT. The CLI (`equitylens import`)
+ * uses it; the web upload can.
  *
- * Nothing is stored unless every step succeeds: on any error the store is as
- * it was. EL_ERR_EXISTS means the identical file is already stored
+ * Nothing is stored unless every step succeeds: every chunk goes into ONE
+ * store transaction, so on any error, a failed guard or an interruption the
+ * store is as it was. EL_ERR_EXISTS means the identical file is already stored
  * (result->meta.id is that version) and force was not set. When more than
  * max_rejected_pct of the rows are rejected the import is refused with
  * EL_ERR_INVALID and result->too_many_rejects = 1.
@@ -36,6 +39,9 @@ typedef struct {
     void (*progress)(const el_ingest_progress *p, void *ud);
     void *progress_ud;
     volatile sig_atomic_t *cancel;    /* optional: set non-zero to stop (SIGINT) */
+    size_t chunk_rows;                /* rows per chunk; 0 = EL_INGEST_CHUNK_ROWS_DEFAULT (262,144) */
+    void (*chunk_done)(uint64_t rows_stored, void *ud);  /* optional: after each chunk is appended */
+    void *chunk_ud;
 } el_import_opts;
 
 typedef struct {

@@ -9,9 +9,19 @@
  * file content (SHA-256) imported again is refused with EL_ERR_EXISTS unless
  * force is set.
  *
+ * Streaming save (el_store_begin → el_store_append per chunk → el_store_commit,
+ * or el_store_abort): a dataset too big for memory is written chunk by chunk
+ * inside ONE transaction that stays open from begin to commit; each chunk is
+ * an el_dataset with its own dictionaries (its own first-seen order), so the
+ * writer never holds more than one chunk. el_store_load merges the chunks'
+ * dictionaries in order, giving the same dataset as one el_store_save of all
+ * the rows. The content-hash check runs in commit, before COMMIT.
+ *
  * Ownership: el_store_open()/el_store_close() (NULL-safe). el_store_load()
  * returns a new dataset (el_dataset_free). el_store_list() returns an array
- * the caller free()s. */
+ * the caller free()s. el_store_begin() returns a writer that el_store_commit()
+ * or el_store_abort() (NULL-safe) always frees; chunks passed to
+ * el_store_append() are borrowed for the call only. */
 #ifndef EQUITYLENS_STORE_H
 #define EQUITYLENS_STORE_H
 #include <signal.h>
@@ -34,6 +44,7 @@ typedef struct {
 } el_dataset_meta;
 
 typedef struct el_store el_store;
+typedef struct el_store_writer el_store_writer;
 
 /* Backend vtable: a backend's store struct begins with `el_store base`. */
 typedef struct el_store_ops {
@@ -46,9 +57,17 @@ typedef struct el_store_ops {
     el_status (*get_meta)(el_store *s, int64_t id, el_dataset_meta *meta, el_error *err);
     el_status (*list)(el_store *s, el_dataset_meta **out, size_t *n, el_error *err);
     void *(*native)(el_store *s);
+    /* streaming save (NULL in a backend without it) */
+    el_status (*begin)(el_store *s, el_kind kind, el_store_writer **w, el_error *err);
+    el_status (*append)(el_store_writer *w, const el_dataset *chunk, volatile sig_atomic_t *cancel, el_error *err);
+    el_status (*commit)(el_store_writer *w, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
+                        el_error *err);
+    void (*abort)(el_store_writer *w);
 } el_store_ops;
 
 struct el_store { const el_store_ops *ops; };
+/* A backend's writer struct begins with `el_store_writer base`. */
+struct el_store_writer { el_store *store; };
 
 /* Open (creating if needed) the store at location. */
 el_store *el_store_open(const char *location, el_error *err);
@@ -64,6 +83,17 @@ el_status el_store_find_hash(el_store *s, const char *sha256, el_dataset_meta *f
  * stored and !force. cancel may be NULL. */
 el_status el_store_save(el_store *s, el_dataset_meta *meta, const el_dataset *d, int force,
                         volatile sig_atomic_t *cancel, el_error *err);
+/* Streaming save: begin a new version of kind (opens the write transaction:
+ * other writers wait until commit/abort), append chunks in row order, then
+ * commit with the final metadata (counts, sha256). commit returns EL_ERR_EXISTS
+ * (meta->id = the existing version, nothing stored) when the hash is already
+ * stored and !force; on any failure everything appended is rolled back.
+ * commit and abort free w. */
+el_status el_store_begin(el_store *s, el_kind kind, el_store_writer **w, el_error *err);
+el_status el_store_append(el_store_writer *w, const el_dataset *chunk, volatile sig_atomic_t *cancel, el_error *err);
+el_status el_store_commit(el_store_writer *w, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
+                          el_error *err);
+void el_store_abort(el_store_writer *w);
 /* Load version id (meta may be NULL). EL_ERR_NOTFOUND if there is none. */
 el_status el_store_load(el_store *s, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err);
 el_status el_store_get_meta(el_store *s, int64_t id, el_dataset_meta *meta, el_error *err);

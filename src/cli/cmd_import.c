@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "equitylens/cli.h"
 #include "equitylens/enrich.h"
@@ -27,7 +28,9 @@ static void help(FILE *f)
 "every row, and store the accepted rows as a new dataset version.\n"
 "Rows read = rows accepted + rows rejected; every rejection names the line,\n"
 "column, field and reason. The import is atomic: on any error, or Ctrl-C,\n"
-"the store is left as it was.\n"
+"the store is left as it was. The file is streamed: rows are read, enriched\n"
+"and written in chunks inside one store transaction, so memory stays\n"
+"bounded (about 100 MiB at the default chunk) whatever the file size.\n"
 "\n"
 "Options:\n"
 "  --kind K            appointments | waiting_list | cancer_pathways (required\n"
@@ -45,7 +48,18 @@ static void help(FILE *f)
 "                      $EQUITYLENS_KEY_FILE or ~/.config/equitylens/pseudonym.key,\n"
 "                      created with mode 0600 on first use). Only read when\n"
 "                      the file has an nhs_number column.\n"
+"  --imd-edition Y     IMD edition for the deprivation fields: 2019 (on LSOA\n"
+"                      2011) or 2025 (on LSOA 2021); default 2025 when the\n"
+"                      file has an lsoa21 column, else 2019\n"
+"  --convert-lsoa      convert an LSOA of the other vintage through the ONS\n"
+"                      2011<->2021 lookup (docs/reference-data.md)\n"
+"  --data-dir DIR      reference data directory (default: $EQUITYLENS_DATA,\n"
+"                      beside the program, or ./data)\n"
 "  --force             import even if an identical file was imported before\n"
+"  --chunk-rows N      rows per chunk (default 262144; 1..16777216): memory\n"
+"                      grows with N, the stored dataset does not depend on it\n"
+"  --progress          print progress (rows, MB, MB/s) to standard error at\n"
+"                      most once a second (the default when it is a terminal)\n"
 "  --max-record BYTES  longest record accepted (default 1048576)\n"
 "  --max-rejected-pct P  fail, storing nothing, when more than P% of the rows\n"
 "                      are rejected (default 50: a wrong mapping, delimiter or\n"
@@ -58,14 +72,36 @@ static void help(FILE *f)
 "error, interrupted), 2 usage.\n", f);
 }
 
+typedef struct { int tty; double t0, last; } progress_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* At most once a second: rows read, MB read (of the total), MB/s. On a
+ * terminal one line rewritten in place, otherwise one line each time. */
 static void progress(const el_ingest_progress *p, void *ud)
 {
-    (void)ud;
+    progress_state *ps = ud;
+    double t = now_s();
+    int done = p->bytes_total && p->bytes_done >= p->bytes_total;
+    if (t - ps->last < 1.0 && !done) return;
+    if (done && t - ps->t0 < 1.0) return;   /* short imports stay quiet */
+    ps->last = t;
+    double mb = (double)p->bytes_done / 1e6, el = t - ps->t0;
+    char line[160];
     if (p->bytes_total)
-        fprintf(stderr, "\r  %llu rows read (%.0f%%)   ", (unsigned long long)p->rows_read,
-                100.0 * (double)p->bytes_done / (double)p->bytes_total);
+        snprintf(line, sizeof line, "  %llu rows read, %.0f of %.0f MB (%.0f%%), %.1f MB/s",
+                 (unsigned long long)p->rows_read, mb, (double)p->bytes_total / 1e6,
+                 100.0 * (double)p->bytes_done / (double)p->bytes_total, el > 0 ? mb / el : 0.0);
     else
-        fprintf(stderr, "\r  %llu rows read   ", (unsigned long long)p->rows_read);
+        snprintf(line, sizeof line, "  %llu rows read, %.0f MB, %.1f MB/s", (unsigned long long)p->rows_read, mb,
+                 el > 0 ? mb / el : 0.0);
+    if (ps->tty) fprintf(stderr, "\r%-70s", line);
+    else fprintf(stderr, "%s\n", line);
 }
 
 int cmd_import(int argc, char **argv)
@@ -76,10 +112,11 @@ int cmd_import(int argc, char **argv)
         {"census-date", required_argument, 0, 'c'}, {"key-file", required_argument, 0, 'K'},
         {"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
         {"max-record", required_argument, 0, 'M'}, {"imd-edition", required_argument, 0, 'I'},
-        {"convert-lsoa", no_argument, 0, 'C'}, {"max-rejected-pct", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"convert-lsoa", no_argument, 0, 'C'}, {"chunk-rows", required_argument, 0, 'R'}, {"progress", no_argument, 0, 'p'}, {"max-rejected-pct", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *kind_s = NULL, *map_s = NULL, *db = NULL, *rej_path = NULL, *census = NULL, *key_file = NULL;
     const char *data_dir = NULL;
-    int force = 0, quiet = 0, imd_edition = 0, convert = 0;
+    int force = 0, quiet = 0, imd_edition = 0, convert = 0, want_progress = 0;
+    size_t chunk_rows = 0;
     double max_rej_pct = 50.0;
     size_t max_record = 0;
     int c;
@@ -109,6 +146,16 @@ int cmd_import(int argc, char **argv)
             else { fprintf(stderr, "equitylens import: --imd-edition must be 2019 or 2025\n"); return EL_EXIT_USAGE; }
             break;
         case 'C': convert = 1; break;
+        case 'R': {
+            int64_t v;
+            if (el_parse_i64(optarg, 0, &v) || v < 1 || v > (1 << 24)) {
+                fprintf(stderr, "equitylens import: --chunk-rows must be 1..16777216\n");
+                return EL_EXIT_USAGE;
+            }
+            chunk_rows = (size_t)v;
+            break;
+        }
+        case 'p': want_progress = 1; break;
         case 'P':
             if (el_parse_double(optarg, 0, &max_rej_pct) || !(max_rej_pct >= 0 && max_rej_pct <= 100)) {
                 fprintf(stderr, "equitylens import: --max-rejected-pct must be 0..100\n");
@@ -184,11 +231,14 @@ int cmd_import(int argc, char **argv)
     io.max_rejected_pct = max_rej_pct;
     io.force = force;
     io.cancel = &interrupted;
-    if (!quiet && isatty(fileno(stderr))) io.progress = progress;
+    io.chunk_rows = chunk_rows;
+    progress_state ps = {isatty(fileno(stderr)), now_s(), 0};
+    ps.last = ps.t0;
+    if (want_progress || (!quiet && ps.tty)) { io.progress = progress; io.progress_ud = &ps; }
     el_import_result *res = calloc(1, sizeof *res);
     if (!res) { fprintf(stderr, "equitylens import: out of memory\n"); el_store_close(store); el_mapping_free(m); return EL_EXIT_FAIL; }
     el_status s = el_import_file(file, &io, res, &err);
-    if (io.progress) fputs("\r                                        \r", stderr);
+    if (io.progress && ps.tty && ps.last > ps.t0) fprintf(stderr, "\r%-70s\r", "");
     const el_ingest_stats *stp = &res->ingest;
     const el_enrich_stats *esp = &res->enrich;
     el_dataset_meta meta = res->meta;

@@ -45,7 +45,29 @@ typedef struct {
     long last_line;
     int32_t ival[EL_F__COUNT + 1];
     const char *sval[EL_F__COUNT + 1];
+    /* streaming: chunks of chunk_rows rows go to fn (NULL = one dataset) */
+    size_t chunk_rows;
+    el_ingest_chunk_fn fn;
+    void *ud;
+    int flushed;
+    unsigned char has0[EL_F__COUNT];   /* column flags from the header, for each new chunk */
 } ingest;
+
+/* Hand the current chunk to the callback and start a fresh one. */
+static el_status flush_chunk(ingest *g, el_error *err)
+{
+    el_status st = g->fn(g->d, g->s, g->ud, err);
+    g->flushed = 1;
+    el_kind k = el_dataset_kind(g->d);
+    el_dataset_free(g->d);
+    g->d = NULL;
+    if (st != EL_OK) return st;
+    if (!(g->d = el_dataset_new(k))) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    for (int f = 0; f < EL_F__COUNT; f++)
+        if (g->has0[f]) el_dataset_set_has(g->d, (el_field)f, 1);
+    if (el_dataset_reserve(g->d, g->chunk_rows) != EL_OK) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    return EL_OK;
+}
 
 /* ---------- rejects ---------- */
 
@@ -342,6 +364,9 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
                 return EL_ERR_PARSE;
             }
             if ((st = plan_header(g, err)) != EL_OK) return st;
+            for (int f = 0; f < EL_F__COUNT; f++) g->has0[f] = (unsigned char)el_dataset_has(g->d, (el_field)f);
+            if (g->fn && el_dataset_reserve(g->d, g->chunk_rows) != EL_OK)
+                return el_error_set(err, EL_ERR_NOMEM, "out of memory");
             if (g->o->rejects) {
                 FILE *rf = g->o->rejects;
                 fputs("line,column,field,reason", rf);
@@ -363,6 +388,7 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
             else if (a == 0 && g->last_rejected != 2) g->last_rejected = 1;
             if (a < 0) return el_error_set(err, EL_ERR_NOMEM, "out of memory at line %ld", el_csv_line(g->c));
             if (a) g->s->rows_accepted++;
+            if (a && g->fn && el_dataset_rows(g->d) >= g->chunk_rows && (st = flush_chunk(g, err)) != EL_OK) return st;
         }
         if (g->o->progress && g->s->rows_read >= next_progress) {
             next_progress += 65536;
@@ -381,6 +407,7 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
                            g->last_rejected == 3 ? "inside a quoted field" : "short last line without a line end");
     if (g->o->rejects && fflush(g->o->rejects) != 0)
         return el_error_set(err, EL_ERR_IO, "cannot write the rejects file: %s", strerror(errno));
+    if (g->fn && (el_dataset_rows(g->d) || !g->flushed) && (st = flush_chunk(g, err)) != EL_OK) return st;
     if (g->o->progress) {
         el_ingest_progress pr = {el_csv_bytes(g->c), total_bytes, g->s->rows_read};
         g->o->progress(&pr, g->o->progress_ud);
@@ -408,8 +435,8 @@ static el_status finish(ingest *g, el_status st, el_dataset **out)
     free(g->scratch);
     sodium_memzero(g->key, sizeof g->key);
     if (st == EL_OK && g->s->rows_read != g->s->rows_accepted + g->s->rows_rejected) st = EL_ERR_INTERNAL;
-    if (st == EL_OK) *out = g->d;
-    else { el_dataset_free(g->d); *out = NULL; }
+    if (st == EL_OK && !g->fn) *out = g->d;
+    else { el_dataset_free(g->d); if (out) *out = NULL; }
     return st;
 }
 
@@ -432,12 +459,13 @@ static ssize_t hash_read(void *cookie, char *buf, size_t size)
     return (ssize_t)n;
 }
 
-el_status el_ingest_file(const char *path, const el_ingest_opts *opts, el_dataset **out,
-                         el_ingest_stats *stats, el_error *err)
+static el_status ingest_file(const char *path, const el_ingest_opts *opts, size_t chunk_rows, el_ingest_chunk_fn fn,
+                             void *ud, el_dataset **out, el_ingest_stats *stats, el_error *err)
 {
     ingest g;
-    *out = NULL;
+    if (out) *out = NULL;
     el_status st = start(&g, opts, path, stats, err);
+    g.fn = fn; g.ud = ud; g.chunk_rows = chunk_rows ? chunk_rows : EL_INGEST_CHUNK_ROWS_DEFAULT;
     if (st != EL_OK) return finish(&g, st, out);
     int is_stdin = !strcmp(path, "-");
     hash_src hs = {0};
@@ -486,12 +514,27 @@ el_status el_ingest_file(const char *path, const el_ingest_opts *opts, el_datase
     return finish(&g, st, out);
 }
 
-el_status el_ingest_mem(const void *buf, size_t len, const char *name, const el_ingest_opts *opts,
-                        el_dataset **out, el_ingest_stats *stats, el_error *err)
+el_status el_ingest_file(const char *path, const el_ingest_opts *opts, el_dataset **out,
+                         el_ingest_stats *stats, el_error *err)
+{
+    return ingest_file(path, opts, 0, NULL, NULL, out, stats, err);
+}
+
+el_status el_ingest_file_chunked(const char *path, const el_ingest_opts *opts, size_t chunk_rows,
+                                 el_ingest_chunk_fn fn, void *ud, el_ingest_stats *stats, el_error *err)
+{
+    if (!fn) return el_error_set(err, EL_ERR_INVALID, "streaming ingest needs a chunk callback");
+    return ingest_file(path, opts, chunk_rows, fn, ud, NULL, stats, err);
+}
+
+static el_status ingest_mem(const void *buf, size_t len, const char *name, const el_ingest_opts *opts,
+                            size_t chunk_rows, el_ingest_chunk_fn fn, void *ud, el_dataset **out,
+                            el_ingest_stats *stats, el_error *err)
 {
     ingest g;
-    *out = NULL;
+    if (out) *out = NULL;
     el_status st = start(&g, opts, name, stats, err);
+    g.fn = fn; g.ud = ud; g.chunk_rows = chunk_rows ? chunk_rows : EL_INGEST_CHUNK_ROWS_DEFAULT;
     if (st != EL_OK) return finish(&g, st, out);
     el_csv_opts co;
     csv_opts(opts, &co);
@@ -506,4 +549,18 @@ el_status el_ingest_mem(const void *buf, size_t len, const char *name, const el_
     sodium_bin2hex(stats->sha256, sizeof stats->sha256, h, sizeof h);
     stats->bytes = len;
     return finish(&g, st, out);
+}
+
+el_status el_ingest_mem(const void *buf, size_t len, const char *name, const el_ingest_opts *opts,
+                        el_dataset **out, el_ingest_stats *stats, el_error *err)
+{
+    return ingest_mem(buf, len, name, opts, 0, NULL, NULL, out, stats, err);
+}
+
+el_status el_ingest_mem_chunked(const void *buf, size_t len, const char *name, const el_ingest_opts *opts,
+                                size_t chunk_rows, el_ingest_chunk_fn fn, void *ud, el_ingest_stats *stats,
+                                el_error *err)
+{
+    if (!fn) return el_error_set(err, EL_ERR_INVALID, "streaming ingest needs a chunk callback");
+    return ingest_mem(buf, len, name, opts, chunk_rows, fn, ud, NULL, stats, err);
 }

@@ -38,6 +38,29 @@ el_status el_store_save(el_store *s, el_dataset_meta *meta, const el_dataset *d,
     return s->ops->save(s, meta, d, force, cancel, err);
 }
 
+el_status el_store_begin(el_store *s, el_kind kind, el_store_writer **w, el_error *err)
+{
+    *w = NULL;
+    if (!s->ops->begin) return el_error_set(err, EL_ERR_INVALID, "the %s store cannot stream a save", s->ops->backend);
+    return s->ops->begin(s, kind, w, err);
+}
+
+el_status el_store_append(el_store_writer *w, const el_dataset *chunk, volatile sig_atomic_t *cancel, el_error *err)
+{
+    return w->store->ops->append(w, chunk, cancel, err);
+}
+
+el_status el_store_commit(el_store_writer *w, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
+                          el_error *err)
+{
+    return w->store->ops->commit(w, meta, force, cancel, err);
+}
+
+void el_store_abort(el_store_writer *w)
+{
+    if (w) w->store->ops->abort(w);
+}
+
 el_status el_store_load(el_store *s, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err)
 {
     return s->ops->load(s, id, out, meta, err);

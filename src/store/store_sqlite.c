@@ -4,12 +4,20 @@
  *   datasets(id, source, kind, rows_read, rows_accepted, rows_rejected, bytes,
  *            sha256, imported_at, mapping, imd_edition, census_date, nrows)
  *   dataset_fields(dataset_id, field, has)            — which columns exist
- *   dataset_chunks(dataset_id, field, chunk, nrows, data)  — column values:
- *            int32 little-endian, CHUNK_ROWS rows per blob
- *   dataset_dicts(dataset_id, field, chunk, nstrings, data) — dictionary
- *            strings in index order, NUL-separated, ~4 MiB per blob
+ *   dataset_segments(dataset_id, field, segment, row0, nrows, nstrings, data, dict)
+ *            — layout 2 (schema version 2, every save since): one row per
+ *            field per appended chunk ("segment") holding rows row0 ..
+ *            row0+nrows-1: data = int32 little-endian values, dict = that
+ *            segment's own dictionary (nstrings NUL-terminated strings in
+ *            index order); TEXT/CODE values index the segment's dictionary.
+ *            Loading interns the segments' dictionaries in order, so the
+ *            loaded dictionary is in global first-seen order.
+ *   dataset_chunks / dataset_dicts — layout 1 (schema version 1): column
+ *            blobs of 1,048,576 rows and one dictionary per field; still
+ *            read, for versions stored before the streaming import.
  * Fields are stored by canonical name, so the enum order may change.
- * A save is one IMMEDIATE transaction: all or nothing. */
+ * A save (el_store_save, or begin/append/commit) is one IMMEDIATE
+ * transaction: all or nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +26,8 @@
 #include "equitylens/parse.h"
 #include "equitylens/store.h"
 
-#define CHUNK_ROWS (1u << 20)
-#define DICT_CHUNK_BYTES (4u << 20)
+
+
 
 typedef struct {
     el_store base;
@@ -36,7 +44,8 @@ static int exec(sq_store *s, const char *sql) { return sqlite3_exec(s->db, sql, 
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS el_meta(key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO el_meta VALUES('schema_version','1');"
+    "INSERT OR IGNORE INTO el_meta VALUES('schema_version','2');"
+    "UPDATE el_meta SET value = '2' WHERE key = 'schema_version' AND value = '1';"
     "CREATE TABLE IF NOT EXISTS datasets("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, kind TEXT NOT NULL,"
     " rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL, rows_rejected INTEGER NOT NULL,"
@@ -50,7 +59,10 @@ static const char SCHEMA[] =
     " PRIMARY KEY(dataset_id, field, chunk));"
     "CREATE TABLE IF NOT EXISTS dataset_dicts(dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
     " field TEXT NOT NULL, chunk INTEGER NOT NULL, nstrings INTEGER NOT NULL, data BLOB NOT NULL,"
-    " PRIMARY KEY(dataset_id, field, chunk));";
+    " PRIMARY KEY(dataset_id, field, chunk));"
+    "CREATE TABLE IF NOT EXISTS dataset_segments(dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, segment INTEGER NOT NULL, row0 INTEGER NOT NULL, nrows INTEGER NOT NULL,"
+    " nstrings INTEGER NOT NULL, data BLOB NOT NULL, dict BLOB NOT NULL, PRIMARY KEY(dataset_id, field, segment));";
 
 static void sq_close(el_store *b)
 {
@@ -150,126 +162,272 @@ static int host_little_endian(void)
     return *(const unsigned char *)&one == 1;
 }
 
-static el_status save_body(sq_store *s, el_dataset_meta *meta, const el_dataset *d,
-                           volatile sig_atomic_t *cancel, el_error *err)
+/* ---------- streaming writer (layout 2: one segment per appended chunk) ---------- */
+
+typedef struct {
+    el_store_writer base;
+    sq_store *s;
+    int64_t id;
+    el_kind kind;
+    uint64_t rows;
+    int64_t nseg;
+    unsigned char has[EL_F__COUNT], exists[EL_F__COUNT];
+    sqlite3_stmt *seg;
+    char *buf;
+    size_t bcap;
+} sq_writer;
+
+static void writer_free(sq_writer *w)
 {
-    sqlite3_stmt *ins = NULL, *fld = NULL, *chk = NULL, *dic = NULL;
-    el_status r = EL_OK;
-    char cd[16] = "";
-    if (meta->census_date != EL_NA) el_format_date(meta->census_date, cd);
-    size_t rows = el_dataset_rows(d);
-    if (sqlite3_prepare_v2(s->db,
-            "INSERT INTO datasets(source, kind, rows_read, rows_accepted, rows_rejected, bytes, sha256,"
-            " imported_at, mapping, imd_edition, census_date, nrows) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-            -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_fields VALUES(?,?,?)", -1, &fld, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_chunks VALUES(?,?,?,?,?)", -1, &chk, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_dicts VALUES(?,?,?,?,?)", -1, &dic, NULL) != SQLITE_OK) {
-        r = dberr(s, err, "prepare");
-        goto out;
-    }
-    sqlite3_bind_text(ins, 1, meta->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, el_kind_name(meta->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 3, (sqlite3_int64)meta->rows_read);
-    sqlite3_bind_int64(ins, 4, (sqlite3_int64)meta->rows_accepted);
-    sqlite3_bind_int64(ins, 5, (sqlite3_int64)meta->rows_rejected);
-    sqlite3_bind_int64(ins, 6, (sqlite3_int64)meta->bytes);
-    sqlite3_bind_text(ins, 7, meta->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 8, meta->imported_at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 9, meta->mapping, -1, SQLITE_STATIC);
-    if (meta->imd_edition) sqlite3_bind_int(ins, 10, meta->imd_edition); else sqlite3_bind_null(ins, 10);
-    if (*cd) sqlite3_bind_text(ins, 11, cd, -1, SQLITE_STATIC); else sqlite3_bind_null(ins, 11);
-    sqlite3_bind_int64(ins, 12, (sqlite3_int64)rows);
-    if (sqlite3_step(ins) != SQLITE_DONE) { r = dberr(s, err, "insert dataset"); goto out; }
-    int64_t id = sqlite3_last_insert_rowid(s->db);
-    for (int f = 0; f < EL_F__COUNT; f++) {
-        int has = el_dataset_has(d, (el_field)f);
-        if (!has && !el_dataset_col_exists(d, (el_field)f)) continue;
-        const char *fname = el_field_get((el_field)f)->name;
-        sqlite3_reset(fld);
-        sqlite3_bind_int64(fld, 1, id);
-        sqlite3_bind_text(fld, 2, fname, -1, SQLITE_STATIC);
-        sqlite3_bind_int(fld, 3, has);
-        if (sqlite3_step(fld) != SQLITE_DONE) { r = dberr(s, err, "insert field"); goto out; }
-        if (!el_dataset_col_exists(d, (el_field)f)) continue;  /* has, but every value NA */
-        const int32_t *col = el_dataset_col(d, (el_field)f);
-        for (size_t c0 = 0, ci = 0; c0 < rows; c0 += CHUNK_ROWS, ci++) {
-            if (cancel && *cancel) { r = el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored"); goto out; }
-            size_t nr = rows - c0 < CHUNK_ROWS ? rows - c0 : CHUNK_ROWS;
-            sqlite3_reset(chk);
-            sqlite3_bind_int64(chk, 1, id);
-            sqlite3_bind_text(chk, 2, fname, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(chk, 3, (sqlite3_int64)ci);
-            sqlite3_bind_int64(chk, 4, (sqlite3_int64)nr);
-            sqlite3_bind_blob64(chk, 5, col + c0, nr * sizeof(int32_t), SQLITE_STATIC);
-            if (sqlite3_step(chk) != SQLITE_DONE) { r = dberr(s, err, "insert column"); goto out; }
-        }
-        size_t nd = el_dataset_dict_size(d, (el_field)f);
-        size_t i = 0, ci = 0;
-        char *buf = NULL;
-        size_t bcap = 0;
-        while (i < nd) {
-            size_t len = 0, k = i;
-            while (k < nd) {
-                size_t sl = strlen(el_dataset_str(d, (el_field)f, (int32_t)k)) + 1;
-                if (len && len + sl > DICT_CHUNK_BYTES) break;
-                if (len + sl > bcap) {
-                    size_t ncap = bcap ? bcap : 65536;
-                    while (ncap < len + sl) ncap *= 2;
-                    char *nb = realloc(buf, ncap);
-                    if (!nb) { free(buf); r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
-                    buf = nb; bcap = ncap;
-                }
-                memcpy(buf + len, el_dataset_str(d, (el_field)f, (int32_t)k), sl);
-                len += sl;
-                k++;
-            }
-            sqlite3_reset(dic);
-            sqlite3_bind_int64(dic, 1, id);
-            sqlite3_bind_text(dic, 2, fname, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(dic, 3, (sqlite3_int64)ci++);
-            sqlite3_bind_int64(dic, 4, (sqlite3_int64)(k - i));
-            sqlite3_bind_blob64(dic, 5, buf, len, SQLITE_STATIC);
-            if (sqlite3_step(dic) != SQLITE_DONE) { free(buf); r = dberr(s, err, "insert dictionary"); goto out; }
-            i = k;
-        }
-        free(buf);
-    }
-    meta->id = id;
-out:
-    sqlite3_finalize(ins); sqlite3_finalize(fld); sqlite3_finalize(chk); sqlite3_finalize(dic);
-    return r;
+    sqlite3_finalize(w->seg);
+    free(w->buf);
+    free(w);
 }
 
-static el_status sq_save(el_store *b, el_dataset_meta *meta, const el_dataset *d, int force,
-                         volatile sig_atomic_t *cancel, el_error *err)
+static void sq_abort(el_store_writer *b)
+{
+    sq_writer *w = (sq_writer *)b;
+    if (!w) return;
+    exec(w->s, "ROLLBACK");
+    writer_free(w);
+}
+
+static el_status sq_begin(el_store *b, el_kind kind, el_store_writer **out, el_error *err)
 {
     sq_store *s = (sq_store *)b;
+    *out = NULL;
     if (!host_little_endian()) return el_error_set(err, EL_ERR_INTERNAL, "the SQLite store needs a little-endian host");
-    if (el_dataset_kind(d) != meta->kind) return el_error_set(err, EL_ERR_INVALID, "dataset kind and metadata kind differ");
+    sq_writer *w = calloc(1, sizeof *w);
+    if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    w->base.store = b;
+    w->s = s;
+    w->kind = kind;
+    if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) { el_status r = dberr(s, err, "begin"); writer_free(w); return r; }
+    /* the version row first (the segments refer to it); its metadata is filled by commit */
+    sqlite3_stmt *ins = NULL;
+    el_status r = EL_OK;
+    if (sqlite3_prepare_v2(s->db,
+            "INSERT INTO datasets(source, kind, rows_read, rows_accepted, rows_rejected, bytes, sha256,"
+            " imported_at, nrows) VALUES('', ?, 0, 0, 0, 0, '', '', 0)", -1, &ins, NULL) != SQLITE_OK)
+        r = dberr(s, err, "prepare");
+    if (r == EL_OK) {
+        sqlite3_bind_text(ins, 1, el_kind_name(kind), -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE) r = dberr(s, err, "insert dataset");
+    }
+    sqlite3_finalize(ins);
+    if (r == EL_OK) {
+        w->id = sqlite3_last_insert_rowid(s->db);
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO dataset_segments VALUES(?,?,?,?,?,?,?,?)", -1, &w->seg, NULL) != SQLITE_OK)
+            r = dberr(s, err, "prepare");
+    }
+    if (r != EL_OK) { sq_abort(&w->base); return r; }
+    *out = &w->base;
+    return EL_OK;
+}
+
+static el_status sq_append(el_store_writer *b, const el_dataset *d, volatile sig_atomic_t *cancel, el_error *err)
+{
+    sq_writer *w = (sq_writer *)b;
+    sq_store *s = w->s;
+    if (el_dataset_kind(d) != w->kind) return el_error_set(err, EL_ERR_INVALID, "chunk kind and dataset kind differ");
+    size_t rows = el_dataset_rows(d);
+    for (int f = 0; f < EL_F__COUNT; f++) {
+        if (el_dataset_has(d, (el_field)f)) w->has[f] = 1;
+        if (!el_dataset_col_exists(d, (el_field)f)) continue;  /* all NA in this chunk */
+        w->exists[f] = 1;
+        if (cancel && *cancel) return el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored");
+        size_t nd = el_dataset_dict_size(d, (el_field)f), len = 0;
+        for (size_t k = 0; k < nd; k++) {
+            const char *str = el_dataset_str(d, (el_field)f, (int32_t)k);
+            size_t sl = strlen(str) + 1;
+            if (len + sl > w->bcap) {
+                size_t ncap = w->bcap ? w->bcap : 65536;
+                while (ncap < len + sl) ncap *= 2;
+                char *nb = realloc(w->buf, ncap);
+                if (!nb) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+                w->buf = nb; w->bcap = ncap;
+            }
+            memcpy(w->buf + len, str, sl);
+            len += sl;
+        }
+        sqlite3_reset(w->seg);
+        sqlite3_bind_int64(w->seg, 1, w->id);
+        sqlite3_bind_text(w->seg, 2, el_field_get((el_field)f)->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(w->seg, 3, w->nseg);
+        sqlite3_bind_int64(w->seg, 4, (sqlite3_int64)w->rows);
+        sqlite3_bind_int64(w->seg, 5, (sqlite3_int64)rows);
+        sqlite3_bind_int64(w->seg, 6, (sqlite3_int64)nd);
+        sqlite3_bind_blob64(w->seg, 7, rows ? (const void *)el_dataset_col(d, (el_field)f) : "", rows * sizeof(int32_t),
+                            SQLITE_STATIC);
+        sqlite3_bind_blob64(w->seg, 8, len ? w->buf : "", len, SQLITE_STATIC);
+        if (sqlite3_step(w->seg) != SQLITE_DONE) return dberr(s, err, "insert column");
+    }
+    w->rows += rows;
+    w->nseg++;
+    return EL_OK;
+}
+
+static el_status commit_body(sq_writer *w, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
+                             el_error *err)
+{
+    sq_store *s = w->s;
+    if (meta->kind != w->kind) return el_error_set(err, EL_ERR_INVALID, "dataset kind and metadata kind differ");
+    if (cancel && *cancel) return el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored");
+    if (!force) {
+        el_dataset_meta old;
+        el_status r = sq_find_hash(&s->base, meta->sha256, &old, err);
+        if (r == EL_OK && old.id != w->id) {
+            meta->id = old.id;
+            return el_error_set(err, EL_ERR_EXISTS,
+                                "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
+                                (long long)old.id, old.source, old.imported_at);
+        }
+        if (r != EL_OK && r != EL_ERR_NOTFOUND) return r;
+    }
     if (!meta->imported_at[0]) {
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
         strftime(meta->imported_at, sizeof meta->imported_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) return dberr(s, err, "begin");
-    el_dataset_meta old;
-    el_status r = sq_find_hash(b, meta->sha256, &old, err);
-    if (r == EL_OK && !force) {
-        exec(s, "ROLLBACK");
-        meta->id = old.id;
-        return el_error_set(err, EL_ERR_EXISTS,
-                            "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
-                            (long long)old.id, old.source, old.imported_at);
+    char cd[16] = "";
+    if (meta->census_date != EL_NA) el_format_date(meta->census_date, cd);
+    sqlite3_stmt *up = NULL, *fld = NULL;
+    el_status r = EL_OK;
+    if (sqlite3_prepare_v2(s->db,
+            "UPDATE datasets SET source=?, rows_read=?, rows_accepted=?, rows_rejected=?, bytes=?, sha256=?,"
+            " imported_at=?, mapping=?, imd_edition=?, census_date=?, nrows=? WHERE id=?", -1, &up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO dataset_fields VALUES(?,?,?)", -1, &fld, NULL) != SQLITE_OK) {
+        r = dberr(s, err, "prepare");
+        goto out;
     }
-    if (r != EL_OK && r != EL_ERR_NOTFOUND) { exec(s, "ROLLBACK"); return r; }
-    r = save_body(s, meta, d, cancel, err);
-    if (r == EL_OK && cancel && *cancel) r = el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored");
-    if (r == EL_OK && exec(s, "COMMIT") != SQLITE_OK) r = dberr(s, err, "commit");
-    if (r != EL_OK) { exec(s, "ROLLBACK"); meta->id = 0; }
+    sqlite3_bind_text(up, 1, meta->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(up, 2, (sqlite3_int64)meta->rows_read);
+    sqlite3_bind_int64(up, 3, (sqlite3_int64)meta->rows_accepted);
+    sqlite3_bind_int64(up, 4, (sqlite3_int64)meta->rows_rejected);
+    sqlite3_bind_int64(up, 5, (sqlite3_int64)meta->bytes);
+    sqlite3_bind_text(up, 6, meta->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 7, meta->imported_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 8, meta->mapping, -1, SQLITE_STATIC);
+    if (meta->imd_edition) sqlite3_bind_int(up, 9, meta->imd_edition); else sqlite3_bind_null(up, 9);
+    if (*cd) sqlite3_bind_text(up, 10, cd, -1, SQLITE_STATIC); else sqlite3_bind_null(up, 10);
+    sqlite3_bind_int64(up, 11, (sqlite3_int64)w->rows);
+    sqlite3_bind_int64(up, 12, w->id);
+    if (sqlite3_step(up) != SQLITE_DONE) { r = dberr(s, err, "update dataset"); goto out; }
+    for (int f = 0; f < EL_F__COUNT; f++) {
+        if (!w->has[f] && !w->exists[f]) continue;
+        sqlite3_reset(fld);
+        sqlite3_bind_int64(fld, 1, w->id);
+        sqlite3_bind_text(fld, 2, el_field_get((el_field)f)->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(fld, 3, w->has[f]);
+        if (sqlite3_step(fld) != SQLITE_DONE) { r = dberr(s, err, "insert field"); goto out; }
+    }
+    if (cancel && *cancel) { r = el_error_set(err, EL_ERR_IO, "import interrupted; nothing was stored"); goto out; }
+    if (exec(s, "COMMIT") != SQLITE_OK) r = dberr(s, err, "commit");
+out:
+    sqlite3_finalize(up);
+    sqlite3_finalize(fld);
     return r;
 }
+
+static el_status sq_commit(el_store_writer *b, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
+                           el_error *err)
+{
+    sq_writer *w = (sq_writer *)b;
+    int64_t id = w->id;
+    el_status r = commit_body(w, meta, force, cancel, err);
+    if (r == EL_OK) { meta->id = id; writer_free(w); return EL_OK; }
+    if (r != EL_ERR_EXISTS) meta->id = 0;
+    sq_abort(b);
+    return r;
+}
+
+static el_status sq_save(el_store *b, el_dataset_meta *meta, const el_dataset *d, int force,
+                         volatile sig_atomic_t *cancel, el_error *err)
+{
+    if (el_dataset_kind(d) != meta->kind) return el_error_set(err, EL_ERR_INVALID, "dataset kind and metadata kind differ");
+    el_store_writer *w;
+    el_status r = sq_begin(b, meta->kind, &w, err);
+    if (r != EL_OK) return r;
+    if (!force) {  /* refuse a duplicate before writing anything */
+        el_dataset_meta old;
+        r = sq_find_hash(b, meta->sha256, &old, err);
+        if (r == EL_OK) {
+            sq_abort(w);
+            meta->id = old.id;
+            return el_error_set(err, EL_ERR_EXISTS,
+                                "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
+                                (long long)old.id, old.source, old.imported_at);
+        }
+        if (r != EL_ERR_NOTFOUND) { sq_abort(w); meta->id = 0; return r; }
+    }
+    r = sq_append(w, d, cancel, err);
+    if (r != EL_OK) { sq_abort(w); meta->id = 0; return r; }
+    return sq_commit(w, meta, 1, cancel, err);
+}
+
+/* Layout 2: field f of dataset id from its segments, each with its own
+ * dictionary, merged into d's dictionary in segment order. */
+static el_status load_segments(sq_store *s, sqlite3_stmt *sg, int64_t id, const char *fname, el_field f,
+                               el_dataset *d, size_t rows, el_error *err)
+{
+    sqlite3_reset(sg);
+    sqlite3_bind_int64(sg, 1, id);
+    sqlite3_bind_text(sg, 2, fname, -1, SQLITE_TRANSIENT);
+    const el_field_info *fi = el_field_get(f);
+    int text = fi->type == EL_T_TEXT || fi->type == EL_T_CODE;
+    int32_t *remap = NULL;
+    size_t rcap = 0, at = 0;
+    el_status r = EL_OK;
+    int rc;
+    while ((rc = sqlite3_step(sg)) == SQLITE_ROW) {
+        sqlite3_int64 row0 = sqlite3_column_int64(sg, 0), nr = sqlite3_column_int64(sg, 1);
+        sqlite3_int64 ns = sqlite3_column_int64(sg, 2);
+        const int32_t *data = sqlite3_column_blob(sg, 3);
+        size_t dbytes = (size_t)sqlite3_column_bytes(sg, 3);
+        const char *p = sqlite3_column_blob(sg, 4);
+        size_t pbytes = (size_t)sqlite3_column_bytes(sg, 4);
+        const char *end = p + pbytes;
+        if (row0 < (sqlite3_int64)at || nr < 0 || ns < 0 || (size_t)row0 + (size_t)nr > rows ||
+            dbytes != (size_t)nr * sizeof(int32_t) || (nr && !data)) {
+            r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: corrupt column segment", (long long)id, fname);
+            break;
+        }
+        if ((size_t)ns > rcap) {
+            int32_t *nm = realloc(remap, (size_t)ns * sizeof *nm);
+            if (!nm) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); break; }
+            remap = nm; rcap = (size_t)ns;
+        }
+        for (sqlite3_int64 k = 0; k < ns && r == EL_OK; k++) {
+            const char *z = p && p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+            if (!z) r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: corrupt dictionary", (long long)id, fname);
+            else if (el_dataset_intern(d, f, p, &remap[k]) != EL_OK) r = el_error_set(err, EL_ERR_NOMEM, "out of memory");
+            else p = z + 1;
+        }
+        if (r != EL_OK) break;
+        if (!nr) continue;
+        int32_t *col = el_dataset_col_mut(d, f);
+        if (!col) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); break; }
+        col += row0;
+        if (!text) memcpy(col, data, dbytes);
+        else
+            for (sqlite3_int64 i = 0; i < nr; i++) {
+                int32_t v = data[i];
+                if (v == EL_NA) { col[i] = EL_NA; continue; }
+                if (v < 0 || v >= ns) {
+                    r = el_error_set(err, EL_ERR_DB, "dataset %lld field %s: dictionary index out of range", (long long)id, fname);
+                    break;
+                }
+                col[i] = remap[v];
+            }
+        if (r != EL_OK) break;
+        at = (size_t)(row0 + nr);
+    }
+    if (r == EL_OK && rc != SQLITE_DONE) r = dberr(s, err, "load column");
+    free(remap);
+    return r;
+}
+
 
 static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_meta *meta, el_error *err)
 {
@@ -278,7 +436,7 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
     el_dataset_meta m;
     el_status r = sq_get_meta(b, id, &m, err);
     if (r != EL_OK) return r;
-    sqlite3_stmt *nr = NULL, *fl = NULL, *ch = NULL, *di = NULL;
+    sqlite3_stmt *nr = NULL, *fl = NULL, *ch = NULL, *di = NULL, *sg = NULL, *segq = NULL;
     el_dataset *d = el_dataset_new(m.kind);
     if (!d) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     exec(s, "BEGIN");
@@ -287,7 +445,10 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
         sqlite3_prepare_v2(s->db, "SELECT chunk, nrows, data FROM dataset_chunks WHERE dataset_id = ? AND field = ? ORDER BY chunk",
                            -1, &ch, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, "SELECT nstrings, data FROM dataset_dicts WHERE dataset_id = ? AND field = ? ORDER BY chunk",
-                           -1, &di, NULL) != SQLITE_OK) {
+                           -1, &di, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT row0, nrows, nstrings, data, dict FROM dataset_segments"
+                           " WHERE dataset_id = ? AND field = ? ORDER BY segment", -1, &sg, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM dataset_segments WHERE dataset_id = ?)", -1, &segq, NULL) != SQLITE_OK) {
         r = dberr(s, err, "prepare");
         goto out;
     }
@@ -296,6 +457,9 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
     sqlite3_int64 rows = sqlite3_column_int64(nr, 0);
     if (rows < 0 || rows > INT32_MAX) { r = el_error_set(err, EL_ERR_DB, "dataset %lld: bad row count", (long long)id); goto out; }
     if (rows && el_dataset_add_rows(d, (size_t)rows) == (size_t)-1) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    sqlite3_bind_int64(segq, 1, id);
+    if (sqlite3_step(segq) != SQLITE_ROW) { r = dberr(s, err, "load"); goto out; }
+    int segmented = sqlite3_column_int(segq, 0);
     sqlite3_bind_int64(fl, 1, id);
     int rc;
     while ((rc = sqlite3_step(fl)) == SQLITE_ROW) {
@@ -303,6 +467,10 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
         int f = el_field_by_name(fname);
         if (f < 0) continue;  /* a field this version does not know: skip */
         el_dataset_set_has(d, (el_field)f, sqlite3_column_int(fl, 1));
+        if (segmented) {
+            if ((r = load_segments(s, sg, id, fname, (el_field)f, d, (size_t)rows, err)) != EL_OK) goto out;
+            continue;
+        }
         sqlite3_reset(ch);
         sqlite3_bind_int64(ch, 1, id);
         sqlite3_bind_text(ch, 2, fname, -1, SQLITE_TRANSIENT);
@@ -353,6 +521,7 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
     if (rc != SQLITE_DONE) r = dberr(s, err, "load fields");
 out:
     sqlite3_finalize(nr); sqlite3_finalize(fl); sqlite3_finalize(ch); sqlite3_finalize(di);
+    sqlite3_finalize(sg); sqlite3_finalize(segq);
     exec(s, "COMMIT");
     if (r != EL_OK) { el_dataset_free(d); return r; }
     if (meta) *meta = m;
@@ -369,6 +538,10 @@ static const el_store_ops SQ_OPS = {
     .get_meta = sq_get_meta,
     .list = sq_list,
     .native = sq_native,
+    .begin = sq_begin,
+    .append = sq_append,
+    .commit = sq_commit,
+    .abort = sq_abort,
 };
 
 el_store *el_store_sqlite_open(const char *path, el_error *err)

@@ -160,10 +160,10 @@ static void test_atomic_on_failure_and_cancel(void **st)
     size_t before = count_datasets(s);
     el_dataset *d = make(3000);
     el_dataset_meta m;
-    /* make the store fail half-way: after the dataset row, fields and columns
-     * are written, the dictionary insert aborts */
+    /* make the store fail half-way: after the dataset row and the first
+     * columns are written, the patient_id segment insert aborts */
     sqlite3 *db = el_store_native(s);
-    assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON dataset_dicts "
+    assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON dataset_segments "
                                       "WHEN NEW.field = 'patient_id' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
                                   NULL, NULL, NULL), SQLITE_OK);
     meta_for(&m, "dddd", 3000);
@@ -171,7 +171,7 @@ static void test_atomic_on_failure_and_cancel(void **st)
     assert_non_null(strstr(e.msg, "disk on fire"));
     assert_int_equal(count_datasets(s), before);
     sqlite3_stmt *q;
-    sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM dataset_chunks WHERE dataset_id NOT IN (SELECT id FROM datasets))"
+    sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM dataset_segments WHERE dataset_id NOT IN (SELECT id FROM datasets))"
                            " + (SELECT count(*) FROM dataset_fields WHERE dataset_id NOT IN (SELECT id FROM datasets))", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 0);   /* no orphan rows left behind */

@@ -82,16 +82,13 @@ check("datasets listing", (d[0]['id'], d[0]['kind'], d[0]['rows_read'], d[0]['ro
 con = sqlite3.connect(db)
 nrows = con.execute("SELECT nrows FROM datasets WHERE id = 1").fetchone()[0]
 check("stored rows", nrows, n)
+import os
+sys.path.insert(0, os.path.join(os.environ['ROOT'], 'tests', 'golden', 'data', 'import'))
+import elstore  # decodes the stored segments independently of the program
 def column(field):
-    vals = []
-    for (blob,) in con.execute("SELECT data FROM dataset_chunks WHERE dataset_id=1 AND field=? ORDER BY chunk", (field,)):
-        vals += struct.unpack('<%di' % (len(blob) // 4), blob)
-    return vals
+    return elstore.column(con, 1, field)
 def dictionary(field):
-    out = []
-    for (ns, blob) in con.execute("SELECT nstrings, data FROM dataset_dicts WHERE dataset_id=1 AND field=? ORDER BY chunk", (field,)):
-        out += blob.split(b'\0')[:ns]
-    return [s.decode() for s in out]
+    return elstore.dictionary(con, 1, field)
 NA = -2**31
 def decoded(field):
     dct = dictionary(field)

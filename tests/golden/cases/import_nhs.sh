@@ -40,11 +40,11 @@ import hashlib, sqlite3, struct, sys
 db, keyf = sys.argv[1:]
 key = bytes.fromhex(open(keyf).read().strip())
 con = sqlite3.connect(db)
-blob = b"".join(b for (b,) in con.execute("SELECT data FROM dataset_chunks WHERE dataset_id=1 AND field='nhs_number_hash' ORDER BY chunk"))
-col = struct.unpack('<%di' % (len(blob) // 4), blob)
-dct = []
-for (ns, b) in con.execute("SELECT nstrings, data FROM dataset_dicts WHERE dataset_id=1 AND field='nhs_number_hash' ORDER BY chunk"):
-    dct += [s.decode() for s in b.split(b'\0')[:ns]]
+import os
+sys.path.insert(0, os.path.join(os.environ['ROOT'], 'tests', 'golden', 'data', 'import'))
+import elstore
+col = elstore.column(con, 1, 'nhs_number_hash')
+dct = elstore.dictionary(con, 1, 'nhs_number_hash')
 h = lambda n: hashlib.blake2b(n.encode(), digest_size=32, key=key).hexdigest()
 NA = -2**31
 got = [None if v == NA else dct[v] for v in col]
@@ -57,10 +57,11 @@ sed 's/^A1,/B1,/' nhs.csv > nhs2.csv
 set +e; "$EQUITYLENS" import nhs2.csv --kind appointments --db "$DB" --data-dir "$ROOT/data" -q > id.txt 2>&1; set -e
 grep -q '^2$' id.txt || { cat id.txt; echo "FAIL: second import"; exit 1; }
 python3 - "$DB" <<'PY'
-import sqlite3, sys
+import os, sqlite3, sys
+sys.path.insert(0, os.path.join(os.environ['ROOT'], 'tests', 'golden', 'data', 'import'))
+import elstore
 con = sqlite3.connect(sys.argv[1])
-d = [set(b.split(b'\0')[:n]) for (n, b) in con.execute(
-    "SELECT nstrings, data FROM dataset_dicts WHERE field='nhs_number_hash' ORDER BY dataset_id")]
+d = [set(elstore.dictionary(con, i, 'nhs_number_hash')) for (i,) in con.execute("SELECT id FROM datasets ORDER BY id")]
 assert d[0] == d[1] and len(d[0]) == 2, d
 PY
 # a key file readable by others is refused, and nothing is stored
@@ -85,7 +86,7 @@ with open('big.csv', 'w') as f:
         f.write(f"A{i},P{i % 5000},2024-01-{1 + i % 28:02d},5\n")
 PY
 "$EQUITYLENS" datasets --db "$DB" --format csv > before.csv
-"$EQUITYLENS" import big.csv --kind appointments --db "$DB" --data-dir "$ROOT/data" -q > int.txt 2>&1 &
+"$EQUITYLENS" import big.csv --kind appointments --db "$DB" --data-dir "$ROOT/data" --chunk-rows 20000 -q > int.txt 2>&1 &
 pid=$!
 sleep 0.3
 kill -INT "$pid" 2>/dev/null || true
@@ -103,7 +104,7 @@ else
     python3 - "$DB" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
-orphans = con.execute("SELECT count(*) FROM dataset_chunks WHERE dataset_id NOT IN (SELECT id FROM datasets)").fetchone()[0]
+orphans = con.execute("SELECT count(*) FROM dataset_segments WHERE dataset_id NOT IN (SELECT id FROM datasets)").fetchone()[0]
 assert orphans == 0, orphans
 PY
     echo "(interrupted: store unchanged)"

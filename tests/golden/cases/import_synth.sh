@@ -27,14 +27,13 @@ NA = -2**31
 fields = {f: has for f, has in con.execute("SELECT field, has FROM dataset_fields WHERE dataset_id=?", (dsid,))}
 nrows = con.execute("SELECT nrows FROM datasets WHERE id=?", (dsid,)).fetchone()[0]
 assert nrows == len(rows), (nrows, len(rows))
+import os
+sys.path.insert(0, os.path.join(os.environ['ROOT'], 'tests', 'golden', 'data', 'import'))
+import elstore  # decodes the stored segments independently of the program
 def column(f):
-    b = b"".join(x for (x,) in con.execute("SELECT data FROM dataset_chunks WHERE dataset_id=? AND field=? ORDER BY chunk", (dsid, f)))
-    return struct.unpack('<%di' % (len(b) // 4), b)
+    return elstore.column(con, dsid, f)
 def dictionary(f):
-    out = []
-    for ns, b in con.execute("SELECT nstrings, data FROM dataset_dicts WHERE dataset_id=? AND field=? ORDER BY chunk", (dsid, f)):
-        out += [s.decode() for s in b.split(b'\0')[:ns]]
-    return out
+    return elstore.dictionary(con, dsid, f)
 EPOCH = datetime.date(1970, 1, 1)
 DATES = {'appointment_date', 'referral_request_received_date', 'rtt_start_date', 'census_date', 'referral_date',
          'diagnosis_communicated_date', 'first_treatment_date', 'birth_date'}
