@@ -85,6 +85,19 @@ typedef struct {
     size_t n_groups;
 } el_rm_missing;
 
+/* Longest waiters vs all waiters (profile by a lens, with a chi-square test). */
+typedef struct {
+    const char *group, *label;
+    double longest, longest_share, all, all_share;
+    int suppressed;
+} el_rm_longest_group;
+typedef struct {
+    const char *lens, *label, *rule;
+    double threshold_weeks, n_longest, n_all, chi_square, df, p_value;
+    el_rm_longest_group *groups;
+    size_t n_groups;
+} el_rm_longest;
+
 typedef struct { const char *lens_label, *reference_label; } el_rm_ref;
 typedef struct { const char *term, *definition; } el_rm_definition;
 
@@ -112,6 +125,8 @@ typedef struct el_rm {
     size_t n_excess;
     el_rm_missing *missing;
     size_t n_missing;
+    el_rm_longest *longest;
+    size_t n_longest;
     el_rm_ref *refs;
     size_t n_refs;
     el_rm_definition *definitions;   /* from the documents' options */

@@ -594,6 +594,49 @@ static void domain_section(ctx *c, const char *id, const char *heading, const ch
             for (size_t j = 0; j < mt->n_lenses; j++)
                 if (!mt->lenses[j].stratum_label) funnel_block(c, mt, &mt->lenses[j]);
     }
+    if (!strcmp(domain, "waiting_list")) {
+        for (size_t i = 0; i < m->n_longest; i++) {
+            const el_rm_longest *w = &m->longest[i];
+            el_strbuf t;
+            el_strbuf_init(&t);
+            el_strbuf_printf(&t, "Longest waiters compared with all waiters, by %s", w->label);
+            esc_tag(b, "h3", NULL, el_strbuf_str(&t));
+            el_strbuf_put(b, "<p>The profile of the ");
+            el_strbuf_esc(b, w->rule ? w->rule : "longest waiters");
+            if (!isnan(w->threshold_weeks)) el_strbuf_printf(b, " (waiting more than %.1f weeks)", w->threshold_weeks);
+            el_strbuf_put(b, " against the profile of everyone waiting. ");
+            if (!isnan(w->chi_square) && !isnan(w->p_value)) {
+                el_strbuf_printf(b, "Chi-square test of the difference: %.1f on %.0f degrees of freedom, p = %.3f", w->chi_square,
+                                 w->df, w->p_value);
+                el_strbuf_put(b, w->p_value < 0.05 ? " (the profiles differ)." : " (no significant difference).");
+            }
+            el_strbuf_put(b, "</p>\n<div class=\"tablewrap\">\n<table>\n");
+            caption(c, el_strbuf_str(&t));
+            el_strbuf_release(&t);
+            el_strbuf_put(b, "<thead><tr>");
+            th_col(b, "Group");
+            th_col(b, "Longest waiters");
+            th_col(b, "Share of longest waiters (%)");
+            th_col(b, "All waiters");
+            th_col(b, "Share of all waiters (%)");
+            th_col(b, "Difference (percentage points)");
+            el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+            for (size_t k = 0; k < w->n_groups; k++) {
+                const el_rm_longest_group *g = &w->groups[k];
+                el_strbuf_put(b, "<tr>");
+                th_row(b, g->label);
+                td_count(b, g->longest, c->mask);
+                td_num(b, g->longest_share, 1, c->mask);
+                td_count(b, g->all, c->mask);
+                td_num(b, g->all_share, 1, c->mask);
+                td_num(b, g->longest_share - g->all_share, 1, c->mask);
+                el_strbuf_put(b, "</tr>\n");
+            }
+            if (!w->n_groups) el_strbuf_put(b, "<tr><td colspan=\"6\">No groups.</td></tr>\n");
+            el_strbuf_put(b, "</tbody>\n</table>\n</div>\n");
+            any++;
+        }
+    }
     if (!strcmp(domain, "appointments")) {
         if (m->n_excess) {
             el_strbuf_put(b, "<h3>Excess events and their cost</h3>\n");

@@ -274,6 +274,8 @@ static el_status filter_doc(json_t *doc, const el_report_opts *o, el_error *err)
     keep_if(doc, "trends", "lens", o, lens_listed);
     json_t *mi = json_object_get(doc, "missing");
     if (json_is_object(mi)) keep_if(mi, "tables", "lens", o, lens_listed);
+    json_t *lwo = json_object_get(doc, "longest_waiters");
+    if (json_is_object(lwo)) keep_if(lwo, "tables", "lens", o, lens_listed);
     struct { const char *want, *field, *key, *name; } f[] = {
         {o->provider, "provider_code", "provider", "provider"},
         {o->treatment_function, "treatment_function_code", "treatment_function", "treatment function"}};

@@ -67,6 +67,8 @@ void el_rm_free(el_rm *m)
     free(m->excess);
     for (size_t i = 0; i < m->n_missing; i++) free(m->missing[i].groups);
     free(m->missing);
+    for (size_t i = 0; i < m->n_longest; i++) free(m->longest[i].groups);
+    free(m->longest);
     free(m->refs);
     free(m->definitions);
     free(m->sources);
@@ -484,6 +486,39 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         const char **e = push(&m->statements, &m->n_statements, sizeof *m->statements);
         if (!e) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         *e = s;
+    }
+    /* longest waiters vs all */
+    const json_t *lw = jo(doc, "longest_waiters");
+    json_t *lwt = jo(lw, "tables");
+    for (size_t i = 0; i < jlen(lwt); i++) {
+        const json_t *t = json_array_get(lwt, i);
+        el_rm_longest *w = push(&m->longest, &m->n_longest, sizeof *m->longest);
+        if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        w->lens = js(t, "lens");
+        const json_t *lens = find_lens(doc, w->lens);
+        w->label = js(lens, "label") ? js(lens, "label") : w->lens ? w->lens : "group";
+        w->rule = js(lw, "rule");
+        w->threshold_weeks = jnum(lw, "threshold_weeks");
+        w->n_longest = jnum(lw, "n_longest");
+        w->n_all = jnum(lw, "n_all");
+        w->chi_square = jnum(t, "chi_square");
+        w->df = jnum(t, "df");
+        w->p_value = jnum(t, "p_value");
+        json_t *gs = jo(t, "groups");
+        w->n_groups = jlen(gs);
+        w->groups = calloc(w->n_groups ? w->n_groups : 1, sizeof *w->groups);
+        if (!w->groups) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < w->n_groups; k++) {
+            const json_t *g = json_array_get(gs, k);
+            el_rm_longest_group *q = &w->groups[k];
+            q->group = js(g, "key") ? js(g, "key") : "";
+            q->label = group_label(lens, q->group);
+            q->longest = jnum(g, "longest");
+            q->longest_share = jnum(g, "longest_share");
+            q->all = jnum(g, "all");
+            q->all_share = jnum(g, "all_share");
+            q->suppressed = jsupp(g);
+        }
     }
     /* trends of the gaps */
     json_t *trs = jo(doc, "trends");

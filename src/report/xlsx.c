@@ -13,7 +13,7 @@
 
 typedef struct {
     lxw_workbook *wb;
-    lxw_format *title, *head, *count, *dec1, *dec2, *money, *text, *wrap, *link, *mask;
+    lxw_format *title, *head, *count, *dec1, *dec2, *money, *text, *wrap, *link, *mask, *int0;
     const el_rm *m;
     const el_report_opts *o;
     char mask_s[8];
@@ -24,7 +24,7 @@ typedef struct {
     int ncontents;
 } xctx;
 
-typedef enum { C_TEXT, C_COUNT, C_DEC1, C_DEC2, C_MONEY } ctype;
+typedef enum { C_TEXT, C_COUNT, C_DEC1, C_DEC2, C_MONEY, C_INT } ctype;
 
 static lxw_format *fmt_of(xctx *x, ctype t)
 {
@@ -33,6 +33,7 @@ static lxw_format *fmt_of(xctx *x, ctype t)
     case C_DEC1: return x->dec1;
     case C_DEC2: return x->dec2;
     case C_MONEY: return x->money;
+    case C_INT: return x->int0;   /* a plain integer that is not a count (degrees of freedom) */
     default: return x->text;
     }
 }
@@ -184,6 +185,8 @@ el_status el_report_xlsx(const json_t *result, const el_report_opts *o, const ch
     format_set_num_format(x->dec1, "0.0");
     x->dec2 = workbook_add_format(x->wb);
     format_set_num_format(x->dec2, "0.00");
+    x->int0 = workbook_add_format(x->wb);
+    format_set_num_format(x->int0, "0");
     x->money = workbook_add_format(x->wb);
     format_set_num_format(x->money, "\xC2\xA3#,##0");
     x->text = workbook_add_format(x->wb);
@@ -263,6 +266,35 @@ el_status el_report_xlsx(const json_t *result, const el_report_opts *o, const ch
             for (size_t j = 0; j < mt->n_lenses; j++) if (!mt->lenses[j].stratum_label) lens_sheet(x, mt, &mt->lenses[j]);
             for (size_t j = 0; j < mt->n_lenses; j++) if (mt->lenses[j].stratum_label) lens_sheet(x, mt, &mt->lenses[j]);
         }
+    for (size_t i = 0; i < m->n_longest; i++) {
+        const el_rm_longest *w = &m->longest[i];
+        char t[200];
+        snprintf(t, sizeof t, "Longest waiters compared with all waiters, by %s", w->label);
+        const char *heads[] = {"Group", "Longest waiters", "Share of longest (%)", "All waiters", "Share of all (%)"};
+        const ctype types[] = {C_TEXT, C_COUNT, C_DEC1, C_COUNT, C_DEC1};
+        sheet s = new_sheet(x, t, heads, types, 5);
+        for (size_t k = 0; k < w->n_groups; k++) {
+            const el_rm_longest_group *g = &w->groups[k];
+            put(x, &s, 0, C_TEXT, 0, g->label, 0);
+            put(x, &s, 1, C_COUNT, g->longest, NULL, isnan(g->longest));
+            put(x, &s, 2, C_DEC1, g->longest_share, NULL, isnan(g->longest_share));
+            put(x, &s, 3, C_COUNT, g->all, NULL, isnan(g->all));
+            put(x, &s, 4, C_DEC1, g->all_share, NULL, isnan(g->all_share));
+            s.row++;
+        }
+        s.row++;
+        put(x, &s, 0, C_TEXT, 0, "Rule", 0);
+        put(x, &s, 1, C_TEXT, 0, w->rule ? w->rule : "", 0);
+        s.row++;
+        put(x, &s, 0, C_TEXT, 0, "Threshold (weeks)", 0);
+        put(x, &s, 1, C_DEC1, w->threshold_weeks, NULL, 0);
+        s.row++;
+        put(x, &s, 0, C_TEXT, 0, "Chi-square, df, p", 0);
+        put(x, &s, 1, C_DEC1, w->chi_square, NULL, 0);
+        put(x, &s, 2, C_INT, w->df, NULL, 0);
+        put(x, &s, 3, C_DEC2, w->p_value, NULL, 0);
+        end_sheet(x, &s);
+    }
     if (m->n_excess) {
         const char *heads[] = {"Metric and lens", "Reference group", "Excess events", "Lower 95% CI", "Upper 95% CI",
                                "Price per event (GBP)", "Cost (GBP)", "Cost lower", "Cost upper"};
