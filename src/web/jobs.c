@@ -45,8 +45,6 @@ struct el_jobs {
     size_t n;
     int64_t next_id;
     job *running;
-    el_refdata *ref;       /* loaded on first use, shared read-only */
-    char ref_err[300];
 };
 
 el_jobs *el_jobs_new(el_web *w, el_error *err)
@@ -136,20 +134,12 @@ static el_status run_import(el_jobs *js, job *jb, json_t *res)
         snprintf(jb->message, sizeof jb->message, "pseudonymisation key: %s", err.msg);
         return s;
     }
-    pthread_mutex_lock(&js->mu);
-    if (!js->ref && !js->ref_err[0]) {
-        char dir[1024];
-        el_error e2;
-        el_error_clear(&e2);
-        if (el_refdata_default_dir(dir, sizeof dir, &e2) != EL_OK ||
-            el_refdata_load(dir, EL_REF_ENRICH, &js->ref, &e2) != EL_OK)
-            snprintf(js->ref_err, sizeof js->ref_err, "%s", e2.msg);
-    }
-    el_refdata *ref = js->ref;
-    pthread_mutex_unlock(&js->mu);
+    el_error rerr;
+    el_error_clear(&rerr);
+    const el_refdata *ref = el_webcache_ref(el_web_cache(js->w), &rerr);
     if (!ref) {
         el_mapping_free(m);
-        snprintf(jb->message, sizeof jb->message, "reference data: %s", js->ref_err);
+        snprintf(jb->message, sizeof jb->message, "%s", rerr.msg);
         return EL_ERR_NOTFOUND;
     }
     FILE *rj = fopen(jb->rejects, "w");
@@ -439,7 +429,6 @@ void el_jobs_free(el_jobs *js)
     if (!js) return;
     if (js->started) el_jobs_stop(js, 0);
     for (size_t i = 0; i < js->n; i++) job_free(js->jobs[i]);
-    el_refdata_free(js->ref);
     pthread_mutex_destroy(&js->mu);
     pthread_cond_destroy(&js->cv);
     free(js);

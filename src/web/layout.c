@@ -36,7 +36,7 @@ void el_page_begin(el_strbuf *b, const el_req *r, const char *title, const char 
     el_strbuf_put(b, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     el_strbuf_esc(b, title);
-    el_strbuf_put(b, " – equitylens</title>\n");
+    el_strbuf_put(b, " – equitylens</title>\n<link rel=\"icon\" href=\"data:,\">\n");
     if (el_static_have_nhsuk())
         el_strbuf_put(b, "<link rel=\"stylesheet\" href=\"/static/nhsuk-frontend.min.css\">\n");
     el_strbuf_put(b, "<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n");

@@ -33,10 +33,20 @@ static int safe_next(const char *n)
 
 static el_resp *login_form(el_req *r, unsigned status, const char *error, const char *next)
 {
+    /* the pre-session token (double-submit cookie): reuse the browser's one
+     * so that two tabs, or a stray request that lands here, do not break the form */
     char pre[EL_AUTH_ID_LEN + 1];
-    unsigned char rnd[EL_AUTH_ID_LEN / 2];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(pre, sizeof pre, rnd, sizeof rnd);
+    const char *have = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "el_pre");
+    int reuse = have && strlen(have) == EL_AUTH_ID_LEN;
+    for (size_t i = 0; reuse && i < EL_AUTH_ID_LEN; i++)
+        if (!((have[i] >= '0' && have[i] <= '9') || (have[i] >= 'a' && have[i] <= 'f'))) reuse = 0;
+    if (reuse) {
+        snprintf(pre, sizeof pre, "%s", have);
+    } else {
+        unsigned char rnd[EL_AUTH_ID_LEN / 2];
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(pre, sizeof pre, rnd, sizeof rnd);
+    }
     el_strbuf b;
     el_strbuf_init(&b);
     el_page_begin(&b, r, "Log in", NULL);

@@ -29,8 +29,11 @@ struct el_web {
     pthread_mutex_t log_mu;
     el_disclosure_policy dc;
     el_jobs *jobs;
+    el_webcache *cache;
     char *tls_cert, *tls_key;
 };
+
+el_webcache *el_web_cache(el_web *w) { return w->cache; }
 
 el_auth *el_web_auth(el_web *w) { return w->auth; }
 const el_web_config *el_web_cfg(el_web *w) { return &w->cfg; }
@@ -131,7 +134,7 @@ el_resp *el_resp_redirect(const char *location)
 el_resp *el_resp_json(unsigned status, json_t *j)
 {
     el_resp *r = NULL;
-    char *t = j ? json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
+    char *t = j ? json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(12)) : NULL;
     json_decref(j);
     if (!t) return NULL;
     r = calloc(1, sizeof *r);
@@ -443,7 +446,7 @@ static int public_route(const char *method, const char *path)
 {
     if (!strcmp(path, "/login")) return 1;
     if (!strncmp(path, "/static/", 8) || !strncmp(path, "/assets/", 8)) return 1;
-    if (!strcmp(path, "/healthz")) return 1;
+    if (!strcmp(path, "/healthz") || !strcmp(path, "/favicon.ico")) return 1;
     (void)method;
     return 0;
 }
@@ -704,6 +707,8 @@ el_status el_web_serve(const el_web_config *cfg, el_error *err)
     w->auth = el_auth_open(cfg->db_path, err);
     if (!w->auth) { s = err ? err->status : EL_ERR_DB; goto out; }
     if ((s = el_static_init(cfg, err)) != EL_OK) goto out;
+    w->cache = el_webcache_new();
+    if (!w->cache) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
     w->jobs = el_jobs_new(w, err);
     if (!w->jobs) { s = err ? err->status : EL_ERR_INTERNAL; goto out; }
 
@@ -769,6 +774,7 @@ el_status el_web_serve(const el_web_config *cfg, el_error *err)
              strchr(cfg->address, ':') ? "[" : "", cfg->address, strchr(cfg->address, ':') ? "]" : "", port,
              cfg->db_path);
     server_event(w, "start", msg);
+    if (w->own_log) fprintf(stderr, "equitylens serve: %s\n", msg);
     if (el_auth_user_count(w->auth) == 0)
         server_event(w, "warning", "no accounts yet: create the first admin with 'equitylens user add NAME --role admin'");
     if (cfg->port_file) {
@@ -789,6 +795,7 @@ el_status el_web_serve(const el_web_config *cfg, el_error *err)
     server_event(w, "stopped", "clean shutdown");
 out:
     el_jobs_free(w->jobs);
+    el_webcache_free(w->cache);
     el_static_free();
     el_auth_close(w->auth);
     if (w->own_log) fclose(w->log);

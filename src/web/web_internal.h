@@ -109,6 +109,19 @@ el_resp *el_page_error(const el_req *r, unsigned status, const char *title, cons
 
 #include "jobs_internal.h"
 
+/* ---- disclosed results and reference data (cache.c) ---- */
+typedef struct el_webcache el_webcache;
+typedef struct el_refdata el_refdata;
+el_webcache *el_webcache_new(void);
+void el_webcache_free(el_webcache *c);
+/* Shared read-only reference data (every table), loaded on first use; NULL + err if missing. */
+const el_refdata *el_webcache_ref(el_webcache *c, el_error *err);
+/* Disclosed analysis result model / data-quality report of a dataset version
+ * (new references), or NULL with err set. */
+json_t *el_web_analysis(el_web *w, int64_t id, el_error *err);
+json_t *el_web_quality(el_web *w, int64_t id, el_error *err);
+el_webcache *el_web_cache(el_web *w);
+
 /* Accessors on the server object. */
 el_auth *el_web_auth(el_web *w);
 const el_disclosure_policy *el_web_policy(el_web *w);
