@@ -33,7 +33,9 @@ static void help(FILE *f)
 "Confidence intervals and PHE/OHID indicator methods on aggregated data,\n"
 "matching PHEindicatormethods 2.1.0 (method notes: docs/methods/phe.md).\n"
 "FILE is a CSV with a header row; '-' or no FILE reads standard input.\n"
-"Missing numbers may be written as empty, NA, NaN or '.'.\n"
+"Missing numbers may be written as empty, NA, NaN or '.'. Numbers must be 0\n"
+"or between 1e-15 and 1e15 in magnitude (so no result overflows); Inf and\n"
+"hexadecimal are refused too, with the file:line:column.\n"
 "\n"
 "methods (--method):\n"
 "  proportion   x/n with Wilson score limits (multiplier default 1; 100 = %)\n"
@@ -242,7 +244,8 @@ static int is_missing(const char *s)
     return !*s || !strcasecmp(s, "NA") || !strcasecmp(s, "NaN") || !strcmp(s, ".") || !strcasecmp(s, "null");
 }
 
-/* numeric cell: missing → NAN; unparseable → error at file:line:col */
+/* numeric cell: missing → NAN; unparseable or out of range → error at file:line:col */
+#define CELL_MAX 1e15
 static el_status cell_num(const table_t *t, size_t r, long c, double *v, el_error *err)
 {
     if (c < 0) { *v = NAN; return EL_OK; }
@@ -251,6 +254,13 @@ static el_status cell_num(const table_t *t, size_t r, long c, double *v, el_erro
     if (el_parse_double(s, 0, v) != 0)
         return el_error_at(err, EL_ERR_PARSE, t->name, t->rows[r].line, c + 1, t->hdr[c],
                            "'%s' is not a number", s);
+    /* aggregated counts, populations and values never come near these bounds; beyond them
+     * sums, products and ratios (x / n with n ~ 1e-320) overflow to Inf, and integers lose
+     * precision (2^53 ~ 9e15) */
+    if (fabs(*v) > CELL_MAX || (*v != 0.0 && fabs(*v) < 1.0 / CELL_MAX))
+        return el_error_at(err, EL_ERR_PARSE, t->name, t->rows[r].line, c + 1, t->hdr[c],
+                           "'%s' is out of range (numbers must be 0 or between 1e-15 and 1e15 "
+                           "in magnitude)", s);
     return EL_OK;
 }
 
