@@ -93,8 +93,11 @@ void el_dc_table_free(el_dc_table *t);
 /* Set a true inner count (>= 0). Margins are computed from the cells. */
 void el_dc_table_set(el_dc_table *t, size_t row, size_t col, int64_t count);
 
-/* Ask secondary suppression to avoid this inner cell when another choice
- * exists (e.g. the reference group of a comparison). Call before protect(). */
+/* Ask secondary suppression to avoid this cell (inner cell or margin, same
+ * addressing as el_dc_table_state) when another choice exists (e.g. the
+ * reference group of a comparison). Each call raises the cell's priority
+ * (a cell asked for twice is given up after those asked for once). Call
+ * before protect(). */
 void el_dc_table_prefer_keep(el_dc_table *t, size_t row, size_t col);
 
 /* Apply the policy (primary, secondary, audit loop). Idempotent per policy.

@@ -225,6 +225,7 @@ el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el
     el_dc_state **st = NULL, **stx = NULL;
     size_t *which = calloc(a->nlenses + 1, sizeof *which);
     unsigned char *done = calloc(a->nresults + 1, 1);
+    el_dc_state **force = NULL;
     el_status s = EL_OK;
     if (!which || !done || alloc_family(a, &buf, &st, &pub) || alloc_family(a, &bufx, &stx, &pubx)) {
         s = el_error_set(err, EL_ERR_NOMEM, "out of memory");
@@ -246,6 +247,61 @@ el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el
             L->total = tst == EL_DC_SHOWN ? tpub : -1;
         }
     }
+    /* 2a. strata: a metric through a lens within each stratum value (e.g.
+     * clinical priority) and overall form a two-way table groups × strata
+     * whose row totals are the overall result; protect it jointly (a last
+     * column holds the rows in no published stratum) and force its states
+     * onto the results below. */
+    force = calloc(a->nresults + 1, sizeof *force);
+    if (!force) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    for (size_t r = 0; r < a->nresults; r++) {
+        size_t ng = a->lenses[a->results[r].lens].ngroups;
+        force[r] = calloc(2 * (ng + 1), sizeof **force);
+        if (!force[r]) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    }
+    for (size_t o = 0; o < a->nresults && !s; o++) {
+        el_an_result *O = &a->results[o];
+        if (O->stratum_field[0]) continue;
+        size_t ng = a->lenses[O->lens].ngroups, k = 0;
+        size_t idx[64];
+        for (size_t r = 0; r < a->nresults && k < 64; r++)
+            if (a->results[r].metric == O->metric && a->results[r].lens == O->lens && a->results[r].stratum_field[0])
+                idx[k++] = r;
+        if (!k) continue;
+        int cont = el_metric_continuous(O->metric);
+        for (int which_count = 0; which_count < (cont ? 1 : 2) && !s; which_count++) {
+            el_dc_table *t = el_dc_table_new(ng, k + 1, 1, 1);
+            if (!t) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); break; }
+            for (size_t g = 0; g < ng; g++) {
+                int64_t sum = 0;
+                for (size_t j = 0; j < k; j++) {
+                    const el_an_value *v = &a->results[idx[j]].groups[g];
+                    int64_t c = which_count ? v->x : v->n;
+                    el_dc_table_set(t, g, j, c);
+                    sum += c;
+                }
+                int64_t tot = which_count ? O->groups[g].x : O->groups[g].n;
+                el_dc_table_set(t, g, k, tot > sum ? tot - sum : 0);
+                el_dc_table_prefer_keep(t, g, k + 1);   /* keep the overall results visible */
+            }
+            el_dc_table_prefer_keep(t, ng, k + 1);
+            int ref = a->lenses[O->lens].ref;
+            if (ref >= 0) el_dc_table_prefer_keep(t, (size_t)ref, k + 1);
+            if ((s = el_dc_table_protect(t, p, err)) == EL_OK) {
+                size_t off = which_count ? ng + 1 : 0;
+                for (size_t j = 0; j < k; j++) {
+                    el_dc_state *f = force[idx[j]] + off;
+                    for (size_t g = 0; g < ng; g++) f[g] = worst(f[g], el_dc_table_state(t, g, j));
+                    f[ng] = worst(f[ng], el_dc_table_state(t, ng, j));
+                }
+                el_dc_state *f = force[o] + off;
+                for (size_t g = 0; g < ng; g++) f[g] = worst(f[g], el_dc_table_state(t, g, k + 1));
+                f[ng] = worst(f[ng], el_dc_table_state(t, ng, k + 1));
+            }
+            el_dc_table_free(t);
+        }
+    }
+    if (s) goto out;
     /* 2. metric results, one family per (metric, stratum) */
     for (size_t r0 = 0; r0 < a->nresults; r0++) {
         if (done[r0]) continue;
@@ -266,14 +322,15 @@ el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el
             el_an_result *res = &a->results[which[li]];
             done[which[li]] = 1;
             el_an_lens *L = &a->lenses[li];
+            const el_dc_state *fn = force[which[li]], *fx = force[which[li]] + L->ngroups + 1;
             for (size_t g = 0; g < L->ngroups; g++) {
                 el_an_value *v = &res->groups[g];
-                v->st_n = st[li][g];
-                v->st_x = cont ? EL_DC_SHOWN : stx[li][g];
+                v->st_n = worst(st[li][g], fn[g]);
+                v->st_x = cont ? EL_DC_SHOWN : worst(stx[li][g], fx[g]);
                 apply_value(v, p, cont, pub[li][g], cont ? 0 : pubx[li][g]);
             }
-            res->overall.st_n = tn;
-            res->overall.st_x = tx;
+            res->overall.st_n = worst(tn, fn[L->ngroups]);
+            res->overall.st_x = cont ? EL_DC_SHOWN : worst(tx, fx[L->ngroups]);
             apply_value(&res->overall, p, cont, tnp, txp);
             int ref = L->ref;
             for (size_t k = 0; k < res->ngaps; k++) {
@@ -305,6 +362,8 @@ out:
     free_family(a, bufx, stx, pubx);
     free(which);
     free(done);
+    if (force) for (size_t r = 0; r < a->nresults; r++) free(force[r]);
+    free(force);
     return s;
 }
 

@@ -182,7 +182,7 @@ void el_dc_table_free(el_dc_table *t)
 
 void el_dc_table_prefer_keep(el_dc_table *t, size_t row, size_t col)
 {
-    if (row < t->R && col < t->C) t->keep[AT(t, row, col)] = 1;
+    if (row <= t->R && col <= t->C && t->keep[AT(t, row, col)] < 255) t->keep[AT(t, row, col)]++;
 }
 
 size_t el_dc_table_rows(const el_dc_table *t) { return t->R; }
@@ -551,7 +551,8 @@ el_status el_dc_table_protect(el_dc_table *t, const el_disclosure_policy *p, el_
             for (size_t k = 0; k < (R + 1) * (C + 1); k++) {
                 size_t i = k / (C + 1), j = k % (C + 1);
                 if (published_cell(t, i, j) && t->st[k] == EL_DC_SHOWN && t->v[k] > 0 &&
-                    (best == SIZE_MAX || t->v[k] < t->v[best]))
+                    (best == SIZE_MAX || t->keep[k] < t->keep[best] ||
+                     (t->keep[k] == t->keep[best] && t->v[k] < t->v[best])))
                     best = k;
             }
             if (best != SIZE_MAX) { t->st[best] = EL_DC_SECONDARY; continue; }
