@@ -1,6 +1,7 @@
 /* cmd_spc.c — `equitylens spc`: XmR charts with the Making Data Count rules
  * over a dated series read from CSV (optionally faceted). Computation is in
  * src/core/spc.c; this file only reads, groups, sorts and writes. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -157,7 +158,8 @@ int cmd_spc(int argc, char **argv)
     row_t *rows = NULL; size_t n = 0, cap = 0;
     int32_t *rebase_at = NULL; size_t nreb = 0;
     el_spc_point *pts = NULL; unsigned char *reb = NULL; double *ys = NULL;
-    FILE *out = NULL;
+    FILE *out = NULL;           /* a memory buffer: nothing is written unless every facet computes */
+    char *obuf = NULL; size_t olen = 0;
     json_t *jroot = NULL, *jfacets = NULL;
 
     if (el_csv_next(c, &err) != EL_CSV_ROW) {
@@ -238,8 +240,8 @@ int cmd_spc(int argc, char **argv)
 
     pts = malloc(n * sizeof *pts); reb = calloc(n, 1); ys = malloc(n * sizeof *ys);
     if (!pts || !reb || !ys) goto done;
-    out = outpath ? fopen(outpath, "w") : stdout;
-    if (!out) { el_error_at(&err, EL_ERR_IO, outpath, 0, 0, NULL, "cannot write"); el_cli_print_error("spc", &err); goto done; }
+    out = open_memstream(&obuf, &olen);
+    if (!out) { el_error_set(&err, EL_ERR_NOMEM, "out of memory"); el_cli_print_error("spc", &err); goto done; }
     int json = !strcmp(format, "json");
     if (json) {
         jroot = json_object();
@@ -351,11 +353,22 @@ int cmd_spc(int argc, char **argv)
         json_dumpf(jroot, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
         fputc('\n', out);
     }
+    if (fclose(out) != 0) { out = NULL; el_error_set(&err, EL_ERR_NOMEM, "out of memory"); el_cli_print_error("spc", &err); goto done; }
+    out = NULL;
+    {
+        FILE *dst = outpath ? fopen(outpath, "w") : stdout;
+        if (!dst) {
+            el_error_at(&err, EL_ERR_IO, outpath, 0, 0, NULL, "cannot write: %s", strerror(errno));
+            el_cli_print_error("spc", &err); goto done;
+        }
+        int bad = fwrite(obuf, 1, olen, dst) != olen;
+        bad |= dst != stdout ? fclose(dst) != 0 : fflush(dst) != 0;
+        if (bad) { fprintf(stderr, "equitylens spc: error writing %s\n", outpath ? outpath : "standard output"); goto done; }
+    }
     rc = EL_EXIT_OK;
 done:
-    if (out && out != stdout) {
-        if (fclose(out) != 0 && rc == EL_EXIT_OK) { fprintf(stderr, "equitylens spc: error writing %s\n", outpath); rc = EL_EXIT_FAIL; }
-    } else if (out) fflush(out);
+    if (out) fclose(out);   /* failed: the partial output is discarded */
+    free(obuf);
     json_decref(jroot);
     for (size_t i = 0; i < n; i++) free(rows[i].facet);
     free(rows); free(rebase_at); free(pts); free(reb); free(ys);

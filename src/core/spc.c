@@ -174,15 +174,28 @@ el_status el_spc_compute(const double *y, const unsigned char *rebase, size_t n,
         while (end < n && !(rebase && rebase[end])) end++;
         size_t m = end - start;
         if (m < 2) {
-            st = el_error_at(err, EL_ERR_INVALID, NULL, (long)start + 1, 0, NULL,
-                             "rebase segment starting at point %zu has only one point; SPC limits need at least 2",
-                             start + 1);
+            if (n == 1)
+                st = el_error_at(err, EL_ERR_INVALID, NULL, 1, 0, NULL,
+                                 "the series has only one point; SPC limits need at least 2");
+            else
+                st = el_error_at(err, EL_ERR_INVALID, NULL, (long)start + 1, 0, NULL,
+                                 "rebase segment starting at point %zu has only one point; SPC limits need at least 2",
+                                 start + 1);
             break;
         }
         const double *ys = y + start;
         el_spc_point *p = out + start;
         double mean, amr;
         segment_limits(ys, m, o, &mean, &amr);
+        /* values near DBL_MAX: the mean, moving ranges or limits overflow to +-Inf and every
+         * rule would compare against infinities; refuse rather than chart nonsense */
+        if (!isfinite(mean) || !isfinite(amr) || !isfinite(mean - SPC_LIMIT * amr) ||
+            !isfinite(mean + SPC_LIMIT * amr)) {
+            st = el_error_at(err, EL_ERR_RANGE, NULL, (long)start + 1, 0, NULL,
+                             "values too large in magnitude: the mean or the process limits of the "
+                             "segment starting at point %zu overflow", start + 1);
+            break;
+        }
         for (size_t i = 0; i < m; i++) {
             p[i] = (el_spc_point){0};
             p[i].y = ys[i];
