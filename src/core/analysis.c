@@ -432,7 +432,7 @@ static el_status build_grouping(const el_dataset *d, el_lens_id l, const char *r
     /* sort the groups and renumber rows */
     size_t ng = G->ng;
     for (size_t i = 0; i < ng; i++) G->g[i].a = (int)i;  /* old index */
-    qsort(G->g, ng, sizeof *G->g, group_cmp);
+    if (ng) qsort(G->g, ng, sizeof *G->g, group_cmp);
     int32_t *remap = malloc((ng ? ng : 1) * sizeof *remap);
     if (!remap) goto oom;
     for (size_t i = 0; i < ng; i++) {
@@ -479,7 +479,7 @@ static el_status build_lens(const el_dataset *d, grouping *gs, el_lens_spec sp, 
         L->ngroups = A->ng;
         L->groups = malloc((A->ng ? A->ng : 1) * sizeof *L->groups);
         if (!L->groups) { free(row); return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
-        memcpy(L->groups, A->g, A->ng * sizeof *L->groups);
+        if (A->ng) memcpy(L->groups, A->g, A->ng * sizeof *L->groups);
         for (size_t i = 0; i < A->ng; i++) { L->groups[i].a = (int)i; L->groups[i].b = -1; }
         memcpy(row, A->row, rows * sizeof *row);
         L->ref = A->ref;

@@ -17,6 +17,11 @@ static el_status protect_groups(const el_an_lens *L, size_t na, size_t nb, const
                                 el_error *err)
 {
     size_t R = L->fields[1] < 0 ? L->ngroups : na, C = L->fields[1] < 0 ? 1 : nb;
+    if (L->ngroups == 0 || R == 0 || C == 0) {   /* no rows: nothing to protect */
+        *tot_st = EL_DC_SHOWN;
+        *tot_pub = 0;
+        return EL_OK;
+    }
     el_dc_table *t = el_dc_table_new(R, C, L->fields[1] >= 0, 1);
     if (!t) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     for (size_t g = 0; g < L->ngroups; g++) el_dc_table_set(t, g / C, g % C, cnt[g]);

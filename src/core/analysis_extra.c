@@ -17,6 +17,12 @@ static void note(el_analysis *a, const char *s)
         snprintf(a->notes[a->nnotes++], sizeof a->notes[0], "%s", s);
 }
 
+static int i32cmp(const void *x, const void *y)
+{
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static int dcmp(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
@@ -180,20 +186,37 @@ static el_status trends(an_extras_ctx *X, el_error *err)
     if (!oc->y || !el_dataset_has(d, df)) return EL_OK;
     size_t rows = el_dataset_rows(d);
     const int32_t *dates = el_dataset_col(d, df);
-    int kmin = 0, kmax = -1;
-    int32_t dmin = EL_NA, dmax = EL_NA;
-    for (size_t r = 0; r < rows; r++) {
-        if (dates[r] == EL_NA) continue;
-        int k = period_key(dates[r], o->period);
-        if (kmax < kmin) kmin = kmax = k;
-        if (k < kmin) kmin = k;
-        if (k > kmax) kmax = k;
-        if (dmin == EL_NA || dates[r] < dmin) dmin = dates[r];
-        if (dmax == EL_NA || dates[r] > dmax) dmax = dates[r];
-    }
+    /* the window: periods from the 1st to the 99th centile of the dates, so
+     * a few stray dates (typing errors, dates in the future) do not stretch
+     * the series; rows outside are left out and counted in a note */
+    int32_t *ds = malloc((rows ? rows : 1) * sizeof *ds);
+    if (!ds) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    size_t nd = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (dates[r] != EL_NA && oc->y[r] >= 0) ds[nd++] = dates[r];
+    if (nd < 2) { free(ds); return EL_OK; }
+    qsort(ds, nd, sizeof *ds, i32cmp);
+    int32_t dmin = ds[(size_t)floor(0.01 * (double)(nd - 1))], dmax = ds[(size_t)ceil(0.99 * (double)(nd - 1))];
+    if (ds[0] == dmin && ds[nd - 1] == dmax) { dmin = ds[0]; dmax = ds[nd - 1]; }
+    free(ds);
+    int kmin = period_key(dmin, o->period), kmax = period_key(dmax, o->period);
     a->period_from = dmin;
     a->period_to = dmax;
     if (kmax - kmin < 1) return EL_OK;
+    size_t outside = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (dates[r] != EL_NA && oc->y[r] >= 0) {
+            int k = period_key(dates[r], o->period);
+            if (k < kmin || k > kmax) outside++;
+        }
+    if (outside) {
+        char msg[200], b1[16], b2[16];
+        el_format_date(dmin, b1);
+        el_format_date(dmax, b2);
+        snprintf(msg, sizeof msg, "trends: %zu rows dated outside %s to %s (1st to 99th centile of dates) are left out",
+                 outside, b1, b2);
+        note(a, msg);
+    }
     if (kmax - kmin >= 520) { note(a, "trends: more than 520 periods; not computed"); return EL_OK; }
     size_t np = (size_t)(kmax - kmin + 1);
     a->trends = calloc(a->nlenses + 1, sizeof *a->trends);
@@ -206,7 +229,9 @@ static el_status trends(an_extras_ctx *X, el_error *err)
         if (!nn || !xx) { free(nn); free(xx); return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
         for (size_t r = 0; r < rows; r++) {
             if (oc->y[r] < 0 || dates[r] == EL_NA) continue;
-            size_t k = (size_t)(period_key(dates[r], o->period) - kmin);
+            int kk = period_key(dates[r], o->period);
+            if (kk < kmin || kk > kmax) continue;
+            size_t k = (size_t)(kk - kmin);
             size_t g = (size_t)X->rowmaps[li][r];
             nn[g * np + k]++;
             xx[g * np + k] += oc->y[r];
@@ -518,7 +543,7 @@ el_status an_disclose_extras(el_analysis *a, const el_disclosure_policy *p, el_e
                 x->st = st[g];
                 int keep = st[g] == EL_DC_SHOWN;
                 x->observed = keep ? pb[g] : -1;
-                round_iv(p, &x->rate, keep);
+                { el_disclosure_policy q = *p; q.value_decimals += 2; round_iv(&q, &x->rate, keep); }
                 { el_disclosure_policy q = *p; q.value_decimals += 2; round_iv(&q, &x->ratio, keep); }
                 x->expected = keep ? el_disclosure_round_value(p, x->expected) : NAN;
             }

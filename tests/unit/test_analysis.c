@@ -171,10 +171,15 @@ static void test_engine(void **st)
     const el_an_result *pc = find(a, EL_M_PATIENT_CANCEL, "imd_quintile");
     assert_int_equal(pc->groups[0].n, 205);
     assert_int_equal(pc->groups[0].x, 5);
-    /* trends: one series per known group, months 2024-10 .. 2025-01 */
+    /* trends: one series per known group, months 2024-10 .. 2024-12; the
+     * rows of 2025-01-01 (beyond the 99th centile of dates) are left out
+     * with a note */
     assert_true(a->ntrends >= 1);
-    assert_int_equal(a->trends[0].series[0].npoints, 4);
+    assert_int_equal(a->trends[0].series[0].npoints, 3);
     assert_string_equal(a->trends[0].series[0].points[0].period, "2024-10");
+    int noted = 0;
+    for (size_t i = 0; i < a->nnotes; i++) noted += strstr(a->notes[i], "left out") != NULL;
+    assert_int_equal(noted, 1);
 
     /* writers refuse undisclosed results */
     json_t *j = NULL;
