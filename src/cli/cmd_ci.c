@@ -202,7 +202,8 @@ static el_status table_load(const char *path, table_t *t, el_error *err)
         rw->line = el_csv_line(c);
         t->nrows++;
     }
-    if (st == EL_OK && r == EL_CSV_EOF) { /* fine */ }
+    if (st == EL_OK && t->nrows == 0)
+        st = el_error_at(err, EL_ERR_PARSE, t->name, 2, 0, NULL, "no data rows (only a header)");
     if (st != EL_OK && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", t->name);
     el_csv_close(c);
     if (st != EL_OK) table_free(t);

@@ -2,7 +2,8 @@
 # qa_ci_range.sh — `equitylens ci` refuses numbers that would overflow to Inf
 # (|x| > 1e15, or non-zero |x| < 1e-15 as a divisor), 'inf' and hexadecimal,
 # naming file:line:column and the column, instead of printing Inf or a wrong
-# value; the bounds themselves are still accepted.
+# value; the bounds themselves are still accepted. A header without rows is
+# an error too (it used to exit 0 with no output at all).
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 refuse() {  # refuse FILE PATTERN [ci options]: exit 1 and PATTERN in the error
@@ -39,4 +40,9 @@ printf 'numerator,denominator\n1e15,1e15\n0,1e-15\n' > edge.csv
 cat out.csv
 ! grep -qi 'inf\|NA,' out.csv || fail "edge: non-finite output"
 grep -q '^1e15,1e15,100000,' out.csv || fail "edge: numbers not echoed"
+# a header and no rows used to exit 0 writing nothing at all
+printf 'numerator,denominator\n' > hdr.csv
+refuse hdr.csv "hdr.csv:2: no data rows" --method proportion
+printf 'numerator,denominator\n\n\n' > blank.csv
+refuse blank.csv "blank.csv:2: no data rows" --method rate
 echo "qa_ci_range: ok"
