@@ -76,6 +76,8 @@ static const char *const schema =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, time TEXT NOT NULL,"
     " user TEXT, remote TEXT, action TEXT NOT NULL, object TEXT, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS el_audit_action_ts ON el_audit(action, ts);"
+    "CREATE INDEX IF NOT EXISTS el_audit_action_user ON el_audit(action, user);"
+    "CREATE INDEX IF NOT EXISTS el_audit_action_remote ON el_audit(action, remote);"
     "CREATE TRIGGER IF NOT EXISTS el_audit_no_update BEFORE UPDATE ON el_audit"
     " BEGIN SELECT RAISE(ABORT, 'el_audit is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS el_audit_no_delete BEFORE DELETE ON el_audit"
@@ -368,7 +370,7 @@ static long count_failures(el_auth *a, const char *col, const char *val, time_t 
     /* col is one of two fixed column names, never user input */
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM el_audit WHERE action='login_failed' AND ts>?1 AND %s=?2"
-             " AND ts>coalesce((SELECT max(ts) FROM el_audit WHERE action='login' AND %s=?2),0)",
+             " AND id>coalesce((SELECT max(id) FROM el_audit WHERE action='login' AND %s=?2),0)",
              col, col);
     sqlite3_stmt *st = NULL;
     long n = 0;

@@ -126,15 +126,14 @@ static el_resp *api_me(el_req *r)
 
 static el_resp *api_index(void)
 {
-    return el_resp_json(200, json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s]}", "api", "equitylens/1", "docs",
+    return el_resp_json(200, json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s]}", "api", "equitylens/1", "docs",
                                        "docs/api.md", "routes", "GET /api/v1/me", "GET /api/v1/datasets",
                                        "GET /api/v1/datasets/{id}", "POST /api/v1/datasets?kind=&mapping=&name=",
                                        "GET /api/v1/imports/{id}", "GET /api/v1/datasets/{id}/quality",
                                        "GET /api/v1/datasets/{id}/analysis?metric=&lens=&stratum=",
                                        "GET /api/v1/datasets/{id}/trends?metric=&lens=",
                                        "GET /api/v1/datasets/{id}/missing",
-                                       "GET /api/v1/datasets/{id}/pack.{html,xlsx,pdf}", "GET /api/v1/audit",
-                                       "GET /api/v1/lenses"));
+                                       "GET /api/v1/datasets/{id}/pack.{html,xlsx,pdf}", "GET /api/v1/audit"));
 }
 
 el_resp *el_api_route(el_req *r)

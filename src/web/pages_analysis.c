@@ -544,7 +544,8 @@ static el_resp *trends_page(el_req *r)
         for (int q = 0; q < 2; q++)
             json_array_foreach(json_object_get(t, kinds[q]), k, s) {
                 char title[300];
-                snprintf(title, sizeof title, "%s%s — %s", q ? "gap to reference: " : "", metric,
+                json_t *any = find_result(c.doc, metric, lens, NULL);
+                snprintf(title, sizeof title, "%s%s — %s", q ? "Gap to reference: " : "", any ? jstr(any, "label") : metric,
                          L ? group_label(L, jstr(s, "key")) : jstr(s, "key"));
                 el_strbuf_put(&b, "<h2>");
                 el_strbuf_esc(&b, title);
@@ -908,10 +909,16 @@ el_resp *el_pages_analysis_route(el_req *r)
 
 /* The result entries of a document matching metric / lens / stratum filters
  * (each optional), with the lenses they use: a smaller document of the same
- * shape (docs/api.md). */
+ * shape, without "trends" (served by /trends; docs/api.md). */
 static json_t *filter_doc(json_t *doc, const char *metric, const char *lens, const char *stratum)
 {
-    json_t *out = json_deep_copy(doc);
+    /* a new top-level object sharing the unchanged members (no deep copy:
+     * the cached document is never modified) */
+    json_t *out = json_object();
+    const char *key;
+    json_t *val;
+    json_object_foreach(doc, key, val)
+        if (strcmp(key, "trends")) json_object_set(out, key, val);   /* trends: /trends */
     json_t *res = json_array();
     size_t i;
     json_t *x;

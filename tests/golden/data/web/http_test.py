@@ -295,6 +295,40 @@ def main():
     ok(b'id="rejections"' in page, "import result lists rejections")
     ok(api_count(srv, ann_token) == n0 + 1, "one dataset added")
 
+    # ---- aggregates served through the API have passed disclosure control
+    ds = json.loads(req(srv, "GET", "/api/v1/datasets", headers={"Authorization": f"Bearer {ann_token}"})[2])["datasets"]
+    dsid = ds[-1]["id"]
+    st, _, body = req(srv, "GET", f"/api/v1/datasets/{dsid}/analysis?metric=dna_rate&lens=imd_quintile",
+                      headers={"Authorization": f"Bearer {ann_token}"})
+    ok(st == 200, f"analysis API ({st})")
+    doc = json.loads(body)
+    ok("Disclosure control" in doc["disclosure"]["policy"], "analysis carries the disclosure policy")
+    ok(len(doc["results"]) == 1 and doc["results"][0]["lens"] == "imd_quintile", "analysis filtered by metric and lens")
+    counts = []
+    for r in doc["results"]:
+        for g in r["groups"] + [r["overall"]]:
+            counts += [g.get("n"), g.get("numerator")]
+    for l in doc["lenses"]:
+        counts += [g.get("n") for g in l["groups"]]
+    shown = [c for c in counts if isinstance(c, int)]
+    ok(shown and all(c == 0 or (c > 7 and c % 5 == 0) for c in shown), f"counts suppressed/rounded: {shown}")
+    ok(any(c is None for c in counts) or all(c >= 8 or c == 0 for c in shown), "small counts never shown")
+    st, _, body = req(srv, "GET", f"/api/v1/datasets/{dsid}/quality", headers={"Authorization": f"Bearer {ann_token}"})
+    ok(st == 200 and "disclosure" in json.loads(body), "quality API carries the policy")
+    st, _, body = req(srv, "GET", f"/explore?dataset={dsid}&lens=ethnic_group", cookie=admin)
+    ok(st == 200 and b'id="result-table"' in body and b"<svg" in body, "explorer page: table and chart")
+    st, _, body = req(srv, "GET", f"/explore?dataset={dsid}&lens=%3Cscript%3Ealert(1)%3C/script%3E", cookie=admin)
+    ok(st == 200 and b"<script>alert(1)" not in body, "explorer escapes its parameters")
+    st, h, body = req(srv, "GET", f"/api/v1/datasets/{dsid}/pack.html", headers={"Authorization": f"Bearer {ann_token}"})
+    ok(st == 200 and b"Disclosure control" in body and "attachment" in header(h, "Content-Disposition")[0], "pack HTML")
+    st, h, body = req(srv, "GET", f"/pack/{dsid}.xlsx", cookie=admin)
+    ok(st == 200 and body[:2] == b"PK", "pack XLSX")
+    st, _, _ = req(srv, "GET", f"/api/v1/datasets/{dsid}/pack.html", headers={"Authorization": f"Bearer {vic_token}"})
+    ok(st == 403, "viewer may not export the pack")
+    st, _, body = req(srv, "GET", f"/api/v1/datasets/{dsid}/analysis?metric=dna_rate&lens=sex",
+                      headers={"Authorization": f"Bearer {vic_token}"})
+    ok(st == 200, "viewer may read aggregates")
+
     # ---- SQL injection and path traversal are harmless
     for path in ("/api/v1/datasets/1%20OR%201=1", "/api/v1/datasets/1;DROP%20TABLE%20el_user",
                  "/imports/1'--", "/api/v1/audit?action=x'%20OR%20'1'='1"):
@@ -429,7 +463,7 @@ def main():
     con = sqlite3.connect(DB)
     acts = [r[0] for r in con.execute("SELECT action FROM el_audit")]
     for a in ("login", "login_failed", "login_throttled", "import", "import_done", "import_failed",
-              "view_patient_level", "user_add", "token_failed"):
+              "view_patient_level", "user_add", "token_failed", "export"):
         ok(a in acts, f"audit has {a}")
     row = con.execute("SELECT user, remote, time FROM el_audit WHERE action='import'").fetchone()
     ok(row[0] == "alice" and row[1] == "127.0.0.1" and re.match(r"\d{4}-\d\d-\d\dT", row[2]), "who/where/when")
