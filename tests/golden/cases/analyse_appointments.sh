@@ -159,3 +159,7 @@ assert t["metric"] == "over_18_weeks" and len(t["series"][0]["points"]) >= 2, t
 overall = m["results"][0]["overall"]["n"]
 assert 590 <= overall <= 600, overall      # the latest snapshot only (600 rows, some rejected/undated)
 PY
+# an extract with a header and no rows: a clean, complete (empty) result
+head -1 "$D/appointments.csv" > empty.csv
+"$EQUITYLENS" analyse --input empty.csv --kind appointments --format json --out e.json
+python3 -c "import json; e = json.load(open('e.json')); assert e['dataset']['rows'] == 0 and e['results'], e['dataset']"
