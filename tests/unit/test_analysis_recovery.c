@@ -57,7 +57,7 @@ static int setup(void **st)
 {
     (void)st;
     el_error err;
-    if (el_refdata_load(NULL, EL_REF_ENRICH | EL_REF_POP20, &ref, &err) != EL_OK) {
+    if (el_refdata_load(NULL, EL_REF_ENRICH | EL_REF_POP20 | EL_REF_POP21, &ref, &err) != EL_OK) {
         fprintf(stderr, "reference data: %s\n", err.msg);
         return -1;
     }
@@ -231,11 +231,96 @@ static void test_wait_gaps_recovered(void **st)
     assert_true(sex_sig <= 6);
 }
 
+/* Who is missing: rates per 1,000 and the indirectly age-standardised ratio
+ * by IMD quintile, recomputed here from the census populations. */
+static void test_who_is_missing(void **st)
+{
+    (void)st;
+    el_dataset *d = el_dataset_new(EL_KIND_APPOINTMENTS);
+    el_dataset_set_has(d, EL_F_LSOA21, 1);
+    el_dataset_set_has(d, EL_F_AGE, 1);
+    el_dataset_set_has(d, EL_F_ATTENDED_OR_DID_NOT_ATTEND, 1);
+    el_dataset_set_has(d, EL_F_ETHNIC_CATEGORY, 1);
+    const char *codes[40];
+    size_t nc = 0;
+    for (size_t i = 0; nc < 40 && i < el_refdata_lsoa_count(ref, EL_LSOA21); i += 800) {
+        const char *c = el_refdata_lsoa_at(ref, EL_LSOA21, i);
+        el_imd m;
+        int64_t a6[EL_POP_AGE6];
+        if (el_refdata_imd(ref, 2025, c, &m) && el_refdata_pop21(ref, c, a6, NULL, NULL)) codes[nc++] = c;
+    }
+    assert_true(nc >= 20);
+    static const int ages[6] = {8, 20, 30, 40, 55, 70};
+    int64_t O[5][6] = {{0}};
+    for (size_t k = 0; k < nc; k++)
+        for (int j = 0; j < 30; j++) {
+            size_t r = el_dataset_add_row(d);
+            int a = (int)((k + (size_t)j * 7) % 6);
+            el_dataset_set_str(d, r, EL_F_LSOA21, codes[k]);
+            el_dataset_set(d, r, EL_F_AGE, ages[a] + (j % 3));
+            el_dataset_set_str(d, r, EL_F_ATTENDED_OR_DID_NOT_ATTEND, j % 5 ? "5" : "3");
+            el_dataset_set_str(d, r, EL_F_ETHNIC_CATEGORY, j % 4 ? "A" : "R");
+            el_imd m;
+            el_refdata_imd(ref, 2025, codes[k], &m);
+            O[(m.decile + 1) / 2 - 1][el_pop_age6_index(ages[a] + (j % 3))]++;
+        }
+    /* independent expected counts */
+    int64_t P[5][6] = {{0}}, Pa[6] = {0}, Oa[6] = {0};
+    for (size_t k = 0; k < nc; k++) {
+        el_imd m;
+        int64_t a6[EL_POP_AGE6];
+        el_refdata_imd(ref, 2025, codes[k], &m);
+        el_refdata_pop21(ref, codes[k], a6, NULL, NULL);
+        for (int a = 0; a < 6; a++) { P[(m.decile + 1) / 2 - 1][a] += a6[a]; Pa[a] += a6[a]; }
+    }
+    for (int q = 0; q < 5; q++) for (int a = 0; a < 6; a++) Oa[a] += O[q][a];
+    el_analysis_opts ao;
+    el_analysis_opts_default(&ao);
+    el_analysis_opts_add_lens(&ao, "ethnic_category", NULL);
+    el_analysis_opts_metrics(&ao, "dna_rate", NULL);
+    ao.trends = 0;
+    ao.reps = 10;
+    el_analysis *a = NULL;
+    el_error err;
+    assert_int_equal(el_analysis_run(d, ref, &ao, &a, &err), EL_OK);
+    assert_non_null(a->missing);
+    assert_int_equal(a->missing->lsoas, nc);
+    const el_an_missing_table *T = &a->missing->tables[0];
+    assert_string_equal(T->lens, "imd_quintile");
+    for (int q = 0; q < 5; q++) {
+        int64_t oq = 0, pq = 0;
+        double e = 0;
+        for (int k = 0; k < 6; k++) {
+            oq += O[q][k];
+            pq += P[q][k];
+            if (Pa[k]) e += (double)Oa[k] / (double)Pa[k] * (double)P[q][k];
+        }
+        const el_an_missing_group *g = &T->groups[q];
+        assert_int_equal(g->observed, oq);
+        assert_int_equal(g->population, pq);
+        if (pq) assert_true(fabs(g->rate.value - 1000.0 * (double)oq / (double)pq) < 1e-9);
+        if (e > 0) {
+            assert_true(fabs(g->expected - e) < 1e-6);
+            assert_true(fabs(g->ratio.value - (double)oq / e) < 1e-9);
+            assert_true(g->ratio.lower < g->ratio.value && g->ratio.value < g->ratio.upper);
+        }
+    }
+    /* census grouping: Chinese (R) counted as Asian, and said so */
+    const el_an_missing_table *E = &a->missing->tables[1];
+    assert_string_equal(E->groups[2].key, "Asian");
+    assert_int_equal(E->groups[2].observed, (int64_t)(8 * nc));    /* j % 4 == 0: 8 of 30 rows per LSOA */
+    assert_int_equal(E->groups[0].observed, (int64_t)(22 * nc));
+    assert_non_null(strstr(a->missing->notes[0], "Chinese"));
+    el_analysis_free(a);
+    el_dataset_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dna_gaps_recovered),
         cmocka_unit_test(test_wait_gaps_recovered),
+        cmocka_unit_test(test_who_is_missing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
