@@ -9,6 +9,8 @@
 #include "equitylens/svg.h"
 
 #define MAX_KEY_TRENDS 8
+#define SUMMARY_GAPS 5     /* the summary fits one A4 page */
+#define SUMMARY_TRENDS 3
 
 static const char CSS[] =
     "@page{size:A4;margin:14mm 12mm 16mm 12mm}\n"
@@ -44,7 +46,9 @@ static const char CSS[] =
     " section.chapter{break-before:page}section.first{break-before:auto}\n"
     " figure,tr,.keyfacts{break-inside:avoid}h2,h3{break-after:avoid}\n"
     " .pair{display:block}.pair figure{max-width:none}.tablewrap{overflow:visible}\n"
-    " table{font-size:8.5pt}th,td{padding:2px 4px}td.n{white-space:normal}\n"
+    " table{font-size:8.5pt;width:99.5%}th,td{padding:2px 4px}td.n{white-space:normal}\n"
+    " h1{font-size:20pt;margin-top:0}p.meta{font-size:9pt}.keyfacts{gap:6px}.keyfacts div{padding:3px 8px;min-width:0}\n"
+    " .keyfacts b{font-size:13pt}section.first p,.policy{font-size:9.5pt}\n"
     " a{color:#1a1a1a;text-decoration:none}}\n";
 
 /* ------------------------------------------------------------------ */
@@ -130,6 +134,7 @@ typedef struct {
     const el_report_opts *o;
     char mask[8];
     unsigned char *key_trend;  /* per trend: charted in the report */
+    unsigned char *summary_trend;  /* per trend: listed on the summary page */
     size_t n_key_trends;
     int fig;   /* figure counter */
     int tab;   /* table counter */
@@ -437,20 +442,15 @@ static void summary(ctx *c)
     el_strbuf_put(b, "</b></div>\n<div>Significant gaps<b>");
     el_strbuf_printf(b, "%zu", m->n_gaps);
     el_strbuf_put(b, "</b></div>\n</div>\n");
-    if (m->n_summary_text) {
-        el_strbuf_put(b, "<ul>\n");
-        for (size_t i = 0; i < m->n_summary_text; i++) esc_tag(b, "li", NULL, m->summary_text[i]);
-        el_strbuf_put(b, "</ul>\n");
-    }
     el_strbuf_put(b, "<p>The largest statistically significant gaps between a group and its reference group, "
-                     "largest first (unadjusted; the adjusted gap allows for treatment function and clinical priority). "
-                     "The trend column says whether the gap is narrowing, widening or unchanged on its statistical process "
-                     "control chart, with the Making Data Count variation icon.</p>\n");
+                     "largest first (unadjusted; the adjusted gap allows for treatment function and clinical priority), "
+                     "and whether each is narrowing, widening or unchanged on its statistical process control chart "
+                     "(Making Data Count variation icon). Every gap, with its chart and data, is in the sections that follow.</p>\n");
     el_strbuf_put(b, "<table>\n");
     caption(c, "Largest significant gaps");
     el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Metric");
-    th_col(b, "Group (vs reference)");
+    th_col(b, "Metric (lens)");
+    th_col(b, "Group vs reference");
     th_col(b, "Group value");
     th_col(b, "Gap (95% CI)");
     th_col(b, "Ratio (95% CI)");
@@ -458,20 +458,22 @@ static void summary(ctx *c)
     th_col(b, "Trend");
     el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
     size_t shown = 0;
-    for (size_t k = 0; k < m->n_gaps && shown < 8; k++, shown++) {
+    for (size_t k = 0; k < m->n_gaps && shown < SUMMARY_GAPS; k++, shown++) {
         const el_rm_gapref *gr = &m->gaps[k];
         const el_rm_metric *mt = &m->metrics[gr->metric];
         const el_rm_lens *l = &mt->lenses[gr->lens];
         const el_rm_group *r = &l->groups[gr->group];
+        el_strbuf ml;
+        el_strbuf_init(&ml);
+        el_strbuf_printf(&ml, "%s (%s)", mt->label, l->label);
         el_strbuf_put(b, "<tr>");
-        th_row(b, mt->label);
+        th_row(b, el_strbuf_str(&ml));
+        el_strbuf_release(&ml);
         el_strbuf_put(b, "<td>");
-        el_strbuf_esc(b, l->label);
-        el_strbuf_put(b, ": ");
         el_strbuf_esc(b, r->label);
-        el_strbuf_put(b, " (vs ");
+        el_strbuf_put(b, " vs ");
         el_strbuf_esc(b, l->reference_label);
-        el_strbuf_put(b, ")</td>");
+        el_strbuf_put(b, "</td>");
         td_num(b, r->value, mt->decimals, c->mask);
         td_ci(b, r->gap.diff, r->gap.lower, r->gap.upper, mt->decimals, c->mask);
         td_ci(b, r->gap.ratio, r->gap.ratio_lower, r->gap.ratio_upper, 2, c->mask);
@@ -483,9 +485,6 @@ static void summary(ctx *c)
             if (t->variation) el_svg_variation_icon(b, t->variation, 30);
             el_strbuf_put(b, " ");
             el_strbuf_esc(b, t->trend ? t->trend : "unchanged");
-            el_strbuf_put(b, " <span class=\"note\">(");
-            el_strbuf_esc(b, el_svg_variation_text(t->variation));
-            el_strbuf_put(b, ")</span>");
         } else {
             el_strbuf_put(b, "no trend data");
         }
@@ -493,9 +492,23 @@ static void summary(ctx *c)
     }
     if (!shown) el_strbuf_put(b, "<tr><td colspan=\"7\">No gap is statistically significant at the 95% level.</td></tr>\n");
     el_strbuf_put(b, "</tbody>\n</table>\n");
-    if (c->n_key_trends) {
+    /* the changing gaps (narrowing or widening) not already in the table above */
+    size_t nchg = 0;
+    for (size_t i = 0; i < m->n_trends; i++) c->summary_trend[i] = 0;
+    for (size_t i = 0; i < m->n_trends && nchg < SUMMARY_TRENDS; i++) {
+        const el_rm_trend *t = &m->trends[i];
+        if (!c->key_trend[i] || !t->trend || !strcmp(t->trend, "unchanged")) continue;
+        int dup = 0;
+        for (size_t k = 0; k < m->n_gaps && k < shown; k++) {
+            const el_rm_metric *mt = &m->metrics[m->gaps[k].metric];
+            const el_rm_lens *l = &mt->lenses[m->gaps[k].lens];
+            if (t == find_trend(m, mt->id, l->lens, l->groups[m->gaps[k].group].group)) dup = 1;
+        }
+        if (!dup) { c->summary_trend[i] = 1; nchg++; }
+    }
+    if (nchg) {
         el_strbuf_put(b, "<table>\n");
-        caption(c, "Trends of the key gaps (statistical process control)");
+        caption(c, "Other gaps that are narrowing or widening (statistical process control)");
         el_strbuf_put(b, "<thead><tr>");
         th_col(b, "Gap");
         th_col(b, "Latest value");
@@ -505,7 +518,7 @@ static void summary(ctx *c)
         el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < m->n_trends; i++) {
             const el_rm_trend *t = &m->trends[i];
-            if (!c->key_trend[i]) continue;
+            if (!c->summary_trend[i]) continue;
             el_strbuf_put(b, "<tr>");
             th_row(b, t->label);
             td_num(b, t->n_points ? t->points[t->n_points - 1].value : NAN, 1, c->mask);
@@ -940,9 +953,15 @@ el_status el_report_html(const json_t *result, const el_report_opts *o, el_strbu
     el_rm *m = NULL;
     el_status st = el_rm_load(result, &o->policy, o->title, &m, err);
     if (st != EL_OK) return st;
-    ctx c = {out, m, o, "", NULL, 0, 0, 0};
+    ctx c = {out, m, o, "", NULL, NULL, 0, 0, 0};
     c.key_trend = calloc(m->n_trends ? m->n_trends : 1, 1);
-    if (!c.key_trend) { el_rm_free(m); return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
+    c.summary_trend = calloc(m->n_trends ? m->n_trends : 1, 1);
+    if (!c.key_trend || !c.summary_trend) {
+        free(c.key_trend);
+        free(c.summary_trend);
+        el_rm_free(m);
+        return el_error_set(err, EL_ERR_NOMEM, "out of memory");
+    }
     /* key trends: the gap series of the largest significant gaps, and any gap
      * that is narrowing or widening; at most MAX_KEY_TRENDS */
     for (int pass = 0; pass < 2; pass++)
@@ -1014,6 +1033,7 @@ el_status el_report_html(const json_t *result, const el_report_opts *o, el_strbu
                      "</footer>\n</body>\n</html>\n");
     el_rm_free(m);
     free(c.key_trend);
+    free(c.summary_trend);
     if (!el_strbuf_ok(b)) return el_error_set(err, EL_ERR_NOMEM, "report: out of memory");
     return EL_OK;
 }
