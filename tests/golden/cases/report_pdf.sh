@@ -18,5 +18,11 @@ n=$(pdfinfo out/equity-report.pdf | awk '/^Pages:/{print $2}')
 i=1
 while [ "$i" -le "$n" ]; do pdftotext -layout -f "$i" -l "$i" out/equity-report.pdf "txt/page-$i.txt"; i=$((i + 1)); done
 python3 "$D/check_report.py" pdf txt
+# the PDF carries exactly the counts of the HTML it is printed from, and the
+# HTML has no count 1-7 (check_report.py html)
+"$EQUITYLENS" report -q --result "$D/waiting_list.json" --result "$D/appointments.json" \
+    --result "$D/cancer.json" --format html --out h
+python3 "$D/check_report.py" html h/equity-report.html
+python3 "$D/check_report.py" pdf txt h/equity-report.html
 # A4 portrait
 pdfinfo out/equity-report.pdf | grep -q "Page size:.*(A4)"

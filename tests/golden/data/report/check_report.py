@@ -2,7 +2,8 @@
 """Checks for the report golden tests (equitylens report). Usage:
   check_report.py html FILE              HTML structure, accessibility, no external requests, no count 1-7
   check_report.py xlsx FILE RESULT...    numbers read back equal the results; formats; suppression marks
-  check_report.py pdf TEXTDIR            per-page text (page-N.txt): expected pages and sections
+  check_report.py pdf TEXTDIR [HTML]     per-page text (page-N.txt): expected pages and sections;
+                                         with HTML: its (checked) count cells are those in the PDF
 Exit status 1 with a message on the first failure."""
 import json, re, sys, html.parser, glob, os
 
@@ -141,7 +142,7 @@ def check_xlsx(path, results):
     if compared < 20: fail("only %d groups compared" % compared)
     print("xlsx ok: %d sheets, %d groups compared, %d suppressed cells marked" % (len(names), compared, marked))
 
-def check_pdf(d):
+def check_pdf(d, html_path=None):
     pages = sorted(glob.glob(os.path.join(d, "page-*.txt")), key=lambda p: int(re.findall(r"\d+", os.path.basename(p))[0]))
     if len(pages) < 8: fail("only %d pages" % len(pages))
     text = [open(p, encoding="utf-8", errors="replace").read() for p in pages]
@@ -159,10 +160,18 @@ def check_pdf(d):
     if "Disclosure control" not in text[0]: fail("policy not on page 1")
     full = "\n".join(text)
     if "Health inequalities report" not in text[0]: fail("title not on page 1")
+    if starts["2. Data quality"] != 1: fail("the summary does not fit on page 1")
+    if html_path:
+        # the PDF is printed from the HTML: every count cell of the (checked) HTML
+        # is in the PDF text, so the PDF publishes the same, compliant, counts
+        p = P(); p.feed(open(html_path, encoding="utf-8").read())
+        tokens = set(re.findall(r"[0-9][0-9,]*|\*", full))
+        missing = [c for c in p.count_cells if c and c not in ("\u2014",) and c not in tokens]
+        if missing: fail("count cells of the HTML not in the PDF: %s" % missing[:5])
     print("pdf ok: %d pages; sections start on pages %s" % (len(pages), {k: v + 1 for k, v in starts.items()}))
 
 if __name__ == "__main__":
     if sys.argv[1] == "html": check_html(sys.argv[2])
     elif sys.argv[1] == "xlsx": check_xlsx(sys.argv[2], sys.argv[3:])
-    elif sys.argv[1] == "pdf": check_pdf(sys.argv[2])
+    elif sys.argv[1] == "pdf": check_pdf(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else: fail("usage")
