@@ -3,7 +3,9 @@
 # a synthetic appointments extract of BENCH_ROWS rows (default 10,000,000)
 # from `equitylens synth`, imported into a fresh SQLite store with the
 # canonical mapping, enrichment (IMD 2019, LA/ICB, ethnic group, age band)
-# and the store write, end to end. Prints wall time, rows/s and peak RSS.
+# and the store write, end to end, streamed in chunks (docs/import.md,
+# "Streaming"). Prints wall time, rows/s and peak RSS (bounded: it must not
+# grow with BENCH_ROWS). Results: bench/RESULTS-import.md.
 # Run by bench/run.sh (BENCH_ONLY=import), or alone:
 #   BIN=build/equitylens OUT=bench/out SUMMARY=bench/out/summary.md sh bench/import.sh
 set -u
@@ -28,7 +30,8 @@ TIMES=$OUT/import_times.txt
 : > "$TIMES"
 export TIMES
 # a fresh store for every run (otherwise the second run is a duplicate)
-best_of "$REPEAT" import sh -c "rm -f '$DB' '$DB-wal' '$DB-shm'; exec '$BIN' import '$IN' --kind appointments --db '$DB' --key-file '$KEY' --data-dir '$ROOT/data' -q"
+# BENCH_IMPORT_ARGS: extra import options, e.g. "--chunk-rows 65536"
+best_of "$REPEAT" import sh -c "rm -f '$DB' '$DB-wal' '$DB-shm'; exec '$BIN' import '$IN' --kind appointments --db '$DB' --key-file '$KEY' --data-dir '$ROOT/data' -q ${BENCH_IMPORT_ARGS:-}"
 read -r _ secs rss rc < "$TIMES"
 bytes=$(wc -c < "$IN")
 rate=$(awk "BEGIN{ if ($secs > 0) printf \"%.0f\", $ROWS / $secs; else print 0 }")

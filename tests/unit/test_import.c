@@ -5,7 +5,8 @@
  * and only its own dictionary entries (memory bounded per chunk); an
  * interruption, a store failure or the rejects guard mid-way through the
  * chunks leaves the store unchanged; the identical-file check works both
- * before streaming and at commit. */
+ * before streaming and at commit; versions stored in the layout before
+ * streaming (schema version 1) still load. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -311,6 +312,50 @@ static void test_duplicate_checked_at_commit(void **st)
     el_store_close(s);
 }
 
+/* A version written by the pre-streaming store (dataset_chunks + one global
+ * dictionary per field) loads as before. */
+static void test_layout1_still_loads(void **st)
+{
+    (void)st;
+    el_error e;
+    rm_db(dbpath);
+    el_store *s = el_store_open(dbpath, &e);
+    assert_non_null(s);
+    sqlite3 *db = el_store_native(s);
+    assert_int_equal(sqlite3_exec(db,
+        "INSERT INTO datasets(id, source, kind, rows_read, rows_accepted, rows_rejected, bytes, sha256, imported_at,"
+        " mapping, nrows) VALUES(7, 'old.csv', 'appointments', 3, 3, 0, 10, 'h', '2026-01-01T00:00:00Z', 'm', 3);"
+        "INSERT INTO dataset_fields VALUES(7, 'appointment_id', 1), (7, 'age', 1), (7, 'pathway_id', 1);",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO dataset_chunks VALUES(7, ?, 0, 3, ?)", -1, &q, NULL), SQLITE_OK);
+    const int32_t ids[3] = {1, 0, 1}, ages[3] = {40, EL_NA, 7};
+    sqlite3_bind_text(q, 1, "appointment_id", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 2, ids, sizeof ids, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, "age", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 2, ages, sizeof ages, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO dataset_dicts VALUES(7, 'appointment_id', 0, 2, ?)", -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(q, 1, "x\0y\0", 4, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    el_dataset *d;
+    assert_int_equal(el_store_load(s, 7, &d, NULL, &e), EL_OK);
+    assert_int_equal(el_dataset_rows(d), 3);
+    assert_string_equal(el_dataset_str(d, EL_F_APPOINTMENT_ID, el_dataset_get(d, 0, EL_F_APPOINTMENT_ID)), "y");
+    assert_string_equal(el_dataset_str(d, EL_F_APPOINTMENT_ID, el_dataset_get(d, 1, EL_F_APPOINTMENT_ID)), "x");
+    assert_int_equal(el_dataset_get(d, 0, EL_F_AGE), 40);
+    assert_int_equal(el_dataset_get(d, 1, EL_F_AGE), EL_NA);
+    assert_true(el_dataset_has(d, EL_F_PATHWAY_ID));
+    assert_int_equal(el_dataset_get(d, 2, EL_F_PATHWAY_ID), EL_NA);
+    el_dataset_free(d);
+    el_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_memory_bounded_per_chunk),
         cmocka_unit_test(test_interrupted_or_failed_mid_way_leaves_store_unchanged),
         cmocka_unit_test(test_duplicate_checked_at_commit),
+        cmocka_unit_test(test_layout1_still_loads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
