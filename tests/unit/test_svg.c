@@ -161,6 +161,34 @@ static void test_funnel_and_missing(void **st)
     assert_int_equal(el_svg_observed_expected(NULL, &o, r, 3), EL_ERR_INVALID);
 }
 
+/* WCAG 2.1 relative luminance and contrast ratio of "#RRGGBB" against white */
+static double lum(const char *hex)
+{
+    double c[3];
+    for (int i = 0; i < 3; i++) {
+        unsigned v;
+        sscanf(hex + 1 + 2 * i, "%2x", &v);
+        double x = v / 255.0;
+        c[i] = x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4);
+    }
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+static double contrast_on_white(const char *hex) { return 1.05 / (lum(hex) + 0.05); }
+
+static void test_palette_contrast(void **st)
+{
+    (void)st;
+    /* marks: non-text contrast >= 3:1 (WCAG 1.4.11); chart text: >= 4.5:1 (1.4.3) */
+    const char *marks[] = {EL_SVG_BLUE, EL_SVG_VERMILLION, EL_SVG_GREEN, EL_SVG_PURPLE, EL_SVG_GREY, EL_SVG_INK};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) assert_true(contrast_on_white(marks[i]) >= 3.0);
+    assert_true(contrast_on_white(EL_SVG_INK) >= 4.5);
+    assert_true(contrast_on_white(EL_SVG_GREY) >= 4.5);
+    assert_true(contrast_on_white(EL_SVG_BLUE) >= 4.5);
+    /* the page colours of html.c: secondary text #4c6272, links #005eb8 */
+    assert_true(contrast_on_white("#4c6272") >= 4.5);
+    assert_true(contrast_on_white("#005eb8") >= 4.5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_icons),
         cmocka_unit_test(test_spc),
         cmocka_unit_test(test_funnel_and_missing),
+        cmocka_unit_test(test_palette_contrast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
