@@ -501,6 +501,25 @@ def main():
     rc, out = srv2.stop()
     ok(rc == 0, "second server stops")
     ok(not spool_files(), "no spool files left")
+
+    # ---- TLS: HTTPS with Secure cookies and HSTS (when openssl is there to make a certificate)
+    import shutil
+    import ssl
+    if shutil.which("openssl"):
+        cert, key = os.path.join(T, "cert.pem"), os.path.join(T, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=localhost"], capture_output=True, check=True)
+        srv3 = Server("--tls-cert", cert, "--tls-key", key)
+        c = http.client.HTTPSConnection("127.0.0.1", srv3.port, timeout=30, context=ssl._create_unverified_context())
+        c.request("GET", "/login")
+        r = c.getresponse()
+        r.read()
+        cookies = " ".join(v for k, v in r.getheaders() if k.lower() == "set-cookie")
+        ok(r.status == 200 and "Secure" in cookies and "HttpOnly" in cookies, "TLS login page sets Secure cookies")
+        ok(r.getheader("Strict-Transport-Security"), "HSTS under TLS")
+        c.close()
+        rc, out = srv3.stop()
+        ok(rc == 0, "TLS server stops")
     print(f"web http: {checks} checks passed")
 
 
