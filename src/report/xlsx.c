@@ -19,8 +19,8 @@ typedef struct {
     char mask_s[8];
     int nsheet;
     /* contents entries */
-    char names[256][32];
-    char titles[256][200];
+    char names[4096][32];    /* xctx is heap-allocated */
+    char titles[4096][200];
     int ncontents;
 } xctx;
 
@@ -51,7 +51,7 @@ static sheet new_sheet(xctx *x, const char *title, const char *const *heads, con
     snprintf(name, sizeof name, "T%02d", ++x->nsheet);
     s.ws = workbook_add_worksheet(x->wb, name);
     if (!s.ws) return s;
-    if (x->ncontents < 256) {
+    if (x->ncontents < 4096) {
         snprintf(x->names[x->ncontents], sizeof x->names[0], "%s", name);
         snprintf(x->titles[x->ncontents], sizeof x->titles[0], "%s", title);
         x->ncontents++;
