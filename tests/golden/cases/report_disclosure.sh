@@ -54,3 +54,15 @@ PY
 fi
 # the small group's rate (50.0) must not survive anywhere
 ! grep -q ">50.0 (18.8" out/equity-report.html
+# a stricter policy given on the command line is enforced and printed
+"$EQUITYLENS" report --result "$D/appointments.json" --disclosure suppress=1-9,round=10 --format html --out strict > log2.txt
+grep -q "counts 1–9 shown as \*" log2.txt
+grep -q "nearest 10" strict/equity-report.html
+python3 - strict/equity-report.html <<'PY'
+import re, sys
+cells = re.findall(r'<td class="n c">([^<]*)</td>', open(sys.argv[1], encoding="utf-8").read())
+vals = [int(c.replace(",", "")) for c in cells if c not in ("*", "\u2014", "")]
+bad = [v for v in vals if v % 10 or 1 <= v <= 9]
+if bad or len(vals) < 10: print("FAIL", bad[:5], len(vals)); sys.exit(1)
+print("strict policy: %d counts, all multiples of 10" % len(vals))
+PY
