@@ -583,7 +583,17 @@ static el_resp *missing_page(el_req *r)
     json_t *m = json_object_get(c.doc, "missing");
     if (!json_is_object(m)) {
         el_strbuf_put(&b, "<div class=\"nhsuk-inset-text\" id=\"no-missing\"><p>Not computed for this dataset "
-                          "(it needs LSOA codes and the census population reference data).</p></div>\n");
+                          "(it needs LSOA codes and the census population reference data).</p>");
+        size_t i;
+        json_t *nt;
+        json_array_foreach(json_object_get(c.doc, "notes"), i, nt) {
+            const char *t = json_string_value(nt);
+            if (!t || !strstr(t, "missing")) continue;
+            el_strbuf_put(&b, "<p>");
+            el_strbuf_esc(&b, t);
+            el_strbuf_put(&b, "</p>");
+        }
+        el_strbuf_put(&b, "</div>\n");
     } else {
         json_t *cat = json_object_get(m, "catchment");
         el_strbuf_printf(&b, "<p id=\"catchment\">Catchment: %lld LSOAs (by %s), population ",
@@ -594,8 +604,12 @@ static el_resp *missing_page(el_req *r)
         json_t *t, *g;
         json_array_foreach(json_object_get(m, "tables"), i, t) {
             json_t *L = find_lens(c.doc, jstr(t, "lens"));
+            char human[64];
+            snprintf(human, sizeof human, "%s", jstr(t, "lens"));
+            for (char *q = human; *q; q++) if (*q == '_') *q = ' ';
+            if (human[0] >= 'a' && human[0] <= 'z') human[0] = (char)(human[0] - 'a' + 'A');
             el_strbuf_put(&b, "<h2>");
-            el_strbuf_esc(&b, L ? jstr(L, "label") : jstr(t, "lens"));
+            el_strbuf_esc(&b, L ? jstr(L, "label") : human);
             el_strbuf_put(&b, "</h2><p class=\"nhsuk-body-s\">Standardised: ");
             el_strbuf_esc(&b, jstr(t, "standardised"));
             el_strbuf_put(&b, "</p>");
@@ -634,7 +648,7 @@ static el_resp *missing_page(el_req *r)
             el_strbuf_put(&b, "</tbody></table>\n");
             if (oe && n) {
                 char title[200];
-                snprintf(title, sizeof title, "Observed and expected by %s", L ? jstr(L, "label") : jstr(t, "lens"));
+                snprintf(title, sizeof title, "Observed and expected by %s", L ? jstr(L, "label") : human);
                 el_svg_opts o = {title, "Observed activity against the number expected from the catchment population; the table above has the numbers.",
                                  "people", 0, NAN, NULL};
                 el_strbuf svg;
@@ -759,7 +773,9 @@ static el_resp *quality_page(el_req *r)
     policy_line(&b, c.doc);
     json_t *ds = json_object_get(c.doc, "dataset");
     el_strbuf_put(&b, "<dl class=\"nhsuk-summary-list\"><div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">Rows</dt><dd class=\"nhsuk-summary-list__value\" id=\"quality-rows\">");
-    cell_count(&b, chosen, json_object_get(chosen, "rows"), mask);
+    json_t *rows = json_object_get(chosen, "rows");
+    if (json_is_object(rows)) cell_count(&b, rows, json_object_get(rows, "n"), mask);
+    else cell_count(&b, chosen, rows, mask);
     el_strbuf_put(&b, "</dd></div><div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">Source</dt><dd class=\"nhsuk-summary-list__value\">");
     el_strbuf_esc(&b, jstr(ds, "source"));
     el_strbuf_put(&b, "</dd></div><div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">Rows rejected at import</dt><dd class=\"nhsuk-summary-list__value\">");
