@@ -292,9 +292,9 @@ void el_analysis_free(el_analysis *a);
  * default policy. */
 el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el_error *err);
 
-/* Gaps ranked for the summary: up to k significant raw gaps with the largest
- * |ln ratio| (published ones, results without a stratum); writes (result
- * index, gap index) pairs.
+/* Gaps ranked for the summary: up to k significant raw gaps, largest first by
+ * the ratio's confidence limit nearest 1 (|ln| of it), published ones in
+ * results without a stratum; writes (result index, gap index) pairs.
  * Returns the number written. */
 size_t el_analysis_top_gaps(const el_analysis *a, size_t k, size_t *result_idx, size_t *gap_idx);
 

@@ -1208,9 +1208,13 @@ size_t el_analysis_top_gaps(const el_analysis *a, size_t k, size_t *ri, size_t *
         if (res->stratum_field[0]) continue;  /* overall results only */
         for (size_t g = 0; g < res->ngaps; g++) {
             const el_an_gap *gp = &res->gaps[g];
-            if (!gp->significant || gp->st != EL_DC_SHOWN || !isfinite(gp->ratio.value) || gp->ratio.value <= 0)
+            if (!gp->significant || gp->st != EL_DC_SHOWN || !isfinite(gp->ratio.value) || gp->ratio.value <= 0 ||
+                !(gp->ratio.lower > 0) || !isfinite(gp->ratio.upper))
                 continue;
-            double sc = fabs(log(gp->ratio.value));
+            /* the conservative size of the gap: the ratio limit nearest 1, so
+             * a precise large gap ranks above a wide one from a small group */
+            double sc = gp->ratio.value >= 1 ? log(gp->ratio.lower) : -log(gp->ratio.upper);
+            if (!(sc > 0)) sc = 0;
             size_t pos = n;
             while (pos > 0 && best[pos - 1] < sc) pos--;
             if (pos >= k) continue;
