@@ -163,3 +163,21 @@ PY
 head -1 "$D/appointments.csv" > empty.csv
 "$EQUITYLENS" analyse --input empty.csv --kind appointments --format json --out e.json
 python3 -c "import json; e = json.load(open('e.json')); assert e['dataset']['rows'] == 0 and e['results'], e['dataset']"
+# the fast DNA job and the analysis engine agree on the same file (published,
+# disclosed figures: DNA rate and rounded counts by IMD quintile)
+"$EQUITYLENS" dna-job "$D/appointments.csv" --format json --quiet --out j.json
+"$EQUITYLENS" analyse --input "$D/appointments.csv" --kind appointments --lens imd_quintile --metric dna_rate \
+    --format json --out q.json 2>/dev/null
+python3 - <<'PY'
+import json
+j = {g["imd_quintile"]: g for g in json.load(open("j.json"))["groups"] if g["lens"] == "imd_quintile"}
+q = json.load(open("q.json"))["results"][0]
+n = 0
+for g in q["groups"]:
+    k = g["key"]
+    if g["suppressed"] or k not in j or j[k]["suppressed"]: continue
+    assert g["n"] == j[k]["appointments"] and g["numerator"] == j[k]["dna"], (k, g, j[k])
+    assert abs(g["value"] - j[k]["dna_rate"]["value"]) < 1e-9, (k, g["value"], j[k]["dna_rate"])
+    n += 1
+assert n >= 4, n
+PY
