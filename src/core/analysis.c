@@ -900,7 +900,10 @@ static el_status compute_one(runctx *R, el_metric_id m, size_t li, const int32_t
                         x1[s] = A.ssum[g * ns + s]; x0[s] = A.ssum[rf * ns + s];
                         ss1[s] = A.sss[g * ns + s]; ss0[s] = A.sss[rf * ns + s];
                     } else {
-                        x1[s] = A.sx[g * ns + s]; x0[s] = A.sx[rf * ns + s];
+                        /* effective counts: the group's design effect (1 without clustering) */
+                        double dg = A.deff[g], dr = A.deff[rf];
+                        x1[s] = A.sx[g * ns + s] / dg; x0[s] = A.sx[rf * ns + s] / dr;
+                        n1[s] /= dg; n0[s] /= dr;
                     }
                 }
                 if (cont) {
