@@ -41,7 +41,7 @@ export BIN ROOT OUT ROWS IMD SUMMARY PY
 {
     echo "# equitylens bench run $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM; command: sh bench/run.sh $1"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); command: sh bench/run.sh $1"
     echo
 } >> "$SUMMARY"
 
