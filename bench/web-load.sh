@@ -42,3 +42,6 @@ wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$U
 lines=$(wc -l < "$T/access.log")
 bad=$(grep -c '"status":[^2]' "$T/access.log" || true)
 echo "access log: $lines lines, $bad with a status other than 2xx"
+kill -TERM "$PID"; rc=0; wait "$PID" || rc=$?; PID=""
+echo "server stopped on SIGTERM with exit status $rc"
+grep -v "listening on" "$T/serve.err" | head -20 || true
