@@ -23,9 +23,11 @@
  * row, accepted rows are handed over in chunks of chunk_rows rows (the last
  * one may be shorter; a file with no accepted rows gives one empty chunk, so
  * the column flags still arrive). Each chunk is a fresh dataset with its own
- * dictionaries; the callback may modify it (enrich) but not keep it: ingest
- * frees it when the callback returns. Memory is then bounded by one chunk,
- * whatever the file size. A callback error stops the ingest and is returned.
+ * dictionaries; the callback may modify it (enrich), and either leave it to
+ * ingest, which frees it when the callback returns, or take it (set *chunk =
+ * NULL, then el_dataset_free it itself, e.g. on another thread). Memory is
+ * then bounded by the chunks alive at once, whatever the file size. A
+ * callback error stops the ingest and is returned.
  *
  * Ownership: *out is a new dataset the caller frees with el_dataset_free. */
 #ifndef EQUITYLENS_INGEST_H
@@ -87,9 +89,10 @@ typedef struct {
  * cancellation, EL_ERR_NOMEM. Rejected rows are not an error. */
 el_status el_ingest_file(const char *path, const el_ingest_opts *opts, el_dataset **out,
                          el_ingest_stats *stats, el_error *err);
-/* Chunk callback for the streaming variants: chunk is borrowed (freed by
- * ingest after the call), so_far are the counts up to the end of the chunk. */
-typedef el_status (*el_ingest_chunk_fn)(el_dataset *chunk, const el_ingest_stats *so_far, void *ud, el_error *err);
+/* Chunk callback for the streaming variants: *chunk is freed by ingest after
+ * the call unless the callback sets *chunk = NULL (it then owns the chunk);
+ * so_far are the counts up to the end of the chunk. */
+typedef el_status (*el_ingest_chunk_fn)(el_dataset **chunk, const el_ingest_stats *so_far, void *ud, el_error *err);
 #define EL_INGEST_CHUNK_ROWS_DEFAULT 262144
 /* Streaming import of path ("-" = stdin): as el_ingest_file, but rows go to
  * fn in chunks of chunk_rows (0 = EL_INGEST_CHUNK_ROWS_DEFAULT) rows. */

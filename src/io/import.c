@@ -2,9 +2,13 @@
  * ingest a chunk of rows → enrich it → append it to the store's open
  * transaction → free it → next chunk; then the rejection-rate guard and the
  * identical-file check, and COMMIT. Any failure or interruption rolls the
- * whole transaction back. Memory is bounded by one chunk plus the reference
- * data, whatever the file size (docs/import.md, "Streaming"). */
+ * whole transaction back. Two threads: the caller's reads and validates
+ * chunk N+1 while a worker enriches and stores chunk N (the only thread
+ * touching the store until COMMIT), so at most two chunks are alive: memory
+ * is bounded by two chunks plus the reference data, whatever the file size
+ * (docs/import.md, "Streaming"). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +29,14 @@ typedef struct {
     const el_refdata *ref;
     el_store_writer *w;
     uint64_t rows_stored;
+    /* hand-over to the worker thread */
+    int threaded;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    el_dataset *pending;   /* next chunk for the worker */
+    int busy, done;
+    el_status failed;      /* first error (worker's, or the reader's) */
+    el_error werr;
 } job;
 
 static void add_enrich_stats(el_enrich_stats *t, const el_enrich_stats *c)
@@ -56,10 +68,10 @@ static void add_enrich_stats(el_enrich_stats *t, const el_enrich_stats *c)
     }
 }
 
-static el_status on_chunk(el_dataset *chunk, const el_ingest_stats *so_far, void *ud, el_error *err)
+/* Enrich one chunk and append it to the open transaction (worker thread). */
+static el_status process(job *j, el_dataset *chunk, el_error *err)
 {
-    (void)so_far;
-    job *j = ud;
+    if (j->o->cancel && *j->o->cancel) return el_error_set(err, EL_ERR_IO, "import interrupted");
     el_enrich_stats cs;
     el_status s = el_enrich_dataset(chunk, j->ref, &j->o->enrich, &cs, err);
     if (s != EL_OK) return s;
@@ -69,6 +81,51 @@ static el_status on_chunk(el_dataset *chunk, const el_ingest_stats *so_far, void
     j->rows_stored += el_dataset_rows(chunk);
     if (j->o->chunk_done) j->o->chunk_done(j->rows_stored, j->o->chunk_ud);
     return EL_OK;
+}
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        while (!j->pending && !j->done) pthread_cond_wait(&j->cv, &j->mu);
+        if (!j->pending) break;
+        el_dataset *c = j->pending;
+        j->pending = NULL;
+        j->busy = 1;
+        int skip = j->failed != EL_OK;
+        pthread_mutex_unlock(&j->mu);
+        el_error e;
+        el_error_clear(&e);
+        el_status s = skip ? EL_OK : process(j, c, &e);
+        el_dataset_free(c);
+        pthread_mutex_lock(&j->mu);
+        j->busy = 0;
+        if (s != EL_OK && j->failed == EL_OK) { j->failed = s; j->werr = e; }
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* Reader side: wait until the worker is idle, then hand it the chunk. */
+static el_status on_chunk(el_dataset **chunkp, const el_ingest_stats *so_far, void *ud, el_error *err)
+{
+    (void)so_far;
+    job *j = ud;
+    if (!j->threaded) return process(j, *chunkp, err);
+    pthread_mutex_lock(&j->mu);
+    while ((j->pending || j->busy) && j->failed == EL_OK) pthread_cond_wait(&j->cv, &j->mu);
+    el_status s = j->failed;
+    if (s != EL_OK) {
+        if (err) *err = j->werr;
+    } else {
+        j->pending = *chunkp;
+        *chunkp = NULL;
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return s;
 }
 
 /* SHA-256 of a whole file (the pre-pass used only when a stored version has the same size). */
@@ -141,7 +198,12 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     io.progress = o->progress;
     io.progress_ud = o->progress_ud;
     io.cancel = o->cancel;
-    job j = {o, r, o->refdata, NULL, 0};
+    job j;
+    memset(&j, 0, sizeof j);
+    j.o = o;
+    j.r = r;
+    j.ref = o->refdata;
+    el_error_clear(&j.werr);
     el_refdata *own = NULL;
     if (!j.ref) {
         s = el_refdata_load(o->data_dir, EL_REF_ENRICH, &own, err);
@@ -149,7 +211,29 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     }
     el_kind kind = el_mapping_kind(o->mapping);
     if (s == EL_OK) s = el_store_begin(o->store, kind, &j.w, err);
+    pthread_t th;
+    if (s == EL_OK && pthread_mutex_init(&j.mu, NULL) == 0) {
+        if (pthread_cond_init(&j.cv, NULL) == 0) {
+            j.threaded = pthread_create(&th, NULL, worker, &j) == 0;
+            if (!j.threaded) pthread_cond_destroy(&j.cv);
+        }
+        if (!j.threaded) pthread_mutex_destroy(&j.mu);
+    }
     if (s == EL_OK) s = el_ingest_file_chunked(path, &io, o->chunk_rows, on_chunk, &j, &r->ingest, err);
+    if (j.threaded) {
+        pthread_mutex_lock(&j.mu);
+        if (s != EL_OK && j.failed == EL_OK) j.failed = s;   /* the worker drops what is left */
+        j.done = 1;
+        pthread_cond_broadcast(&j.cv);
+        pthread_mutex_unlock(&j.mu);
+        pthread_join(th, NULL);
+        if (s == EL_OK && j.failed != EL_OK) {
+            s = j.failed;
+            if (err) *err = j.werr;
+        }
+        pthread_cond_destroy(&j.cv);
+        pthread_mutex_destroy(&j.mu);
+    }
     el_refdata_free(own);
     const el_ingest_stats *st = &r->ingest;
     if (s == EL_OK && st->rows_rejected && 100.0 * (double)st->rows_rejected > o->max_rejected_pct * (double)st->rows_read) {

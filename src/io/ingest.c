@@ -56,11 +56,12 @@ typedef struct {
 /* Hand the current chunk to the callback and start a fresh one. */
 static el_status flush_chunk(ingest *g, el_error *err)
 {
-    el_status st = g->fn(g->d, g->s, g->ud, err);
-    g->flushed = 1;
     el_kind k = el_dataset_kind(g->d);
-    el_dataset_free(g->d);
+    el_dataset *d = g->d;
     g->d = NULL;
+    el_status st = g->fn(&d, g->s, g->ud, err);
+    g->flushed = 1;
+    el_dataset_free(d);
     if (st != EL_OK) return st;
     if (!(g->d = el_dataset_new(k))) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     for (int f = 0; f < EL_F__COUNT; f++)

@@ -178,10 +178,11 @@ static void test_chunk_size_does_not_change_the_data(void **st)
 
 typedef struct { size_t chunk_rows, chunks, rows, max_dict; } bound_check;
 
-static el_status check_chunk(el_dataset *chunk, const el_ingest_stats *so_far, void *ud, el_error *err)
+static el_status check_chunk(el_dataset **chunkp, const el_ingest_stats *so_far, void *ud, el_error *err)
 {
     (void)err;
     bound_check *b = ud;
+    el_dataset *chunk = *chunkp;
     size_t n = el_dataset_rows(chunk);
     assert_true(n <= b->chunk_rows);
     /* a chunk holds only its own rows' identifiers: nothing accumulates */
