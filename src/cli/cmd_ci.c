@@ -70,7 +70,8 @@ static void help(FILE *f)
 "  --confidence L[,L2]   confidence level(s), as 0.95 or 95; up to 4 levels\n"
 "                        (default 95). Output columns are named\n"
 "                        lower95_0cl, upper95_0cl, lower99_8cl, ...\n"
-"  --multiplier X        scale of the output (defaults per method above)\n"
+"  --multiplier X        scale of the output (defaults per method above; non-zero,\n"
+"                        at most 1e15 in magnitude)\n"
 "  --format csv|json     output format (default csv); numbers are written\n"
 "                        with 17 significant digits, missing as NA (null)\n"
 "  -o, --output FILE     write to FILE instead of standard output\n"
@@ -338,6 +339,7 @@ static el_status make_groups(const table_t *t, const char *spec, groups_t *gs, e
                 return el_error_at(err, EL_ERR_INVALID, t->name, 1, 0, tok, "--group-by column '%s' not found", tok);
             gs->cols[gs->ncols++] = c;
         }
+        if (!gs->ncols) return el_error_set(err, EL_ERR_INVALID, "--group-by '%s' names no column", spec);
     }
     if (t->nrows == 0) return EL_OK;
     size_t *idx = malloc(t->nrows * sizeof *idx);
@@ -1206,7 +1208,8 @@ int cmd_ci(int argc, char **argv)
         case O_GROUP: op.group_by = optarg; break;
         case O_CONF: if (parse_conf(optarg, &op)) return usage_err("bad --confidence (0.95 or 95, up to 4, comma-separated)", optarg); break;
         case O_MULT:
-            if (el_parse_double(optarg, 0, &op.multiplier) || op.multiplier == 0) return usage_err("bad --multiplier", optarg);
+            if (el_parse_double(optarg, 0, &op.multiplier) || op.multiplier == 0 || fabs(op.multiplier) > 1e15)
+                return usage_err("bad --multiplier (non-zero, at most 1e15 in magnitude)", optarg);
             op.have_mult = 1;
             break;
         case O_FORMAT: op.format = optarg; break;
