@@ -148,6 +148,10 @@ int cmd_spc(int argc, char **argv)
     if (strcmp(format, "csv") && strcmp(format, "json")) { fprintf(stderr, "equitylens spc: --format must be csv or json\n"); return EL_EXIT_USAGE; }
     if (strcmp(table, "points") && strcmp(table, "summary")) { fprintf(stderr, "equitylens spc: --table must be points or summary\n"); return EL_EXIT_USAGE; }
     if (argc - optind > 1) { fprintf(stderr, "equitylens spc: one input file at most\n"); return EL_EXIT_USAGE; }
+    if (strcmp(dfmt, "YYYY-MM-DD") && strcmp(dfmt, "DD/MM/YYYY") && strcmp(dfmt, "DD-MM-YYYY") && strcmp(dfmt, "YYYYMMDD")) {
+        fprintf(stderr, "equitylens spc: --date-format must be YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY or YYYYMMDD\n");
+        return EL_EXIT_USAGE;
+    }
     const char *in = optind < argc ? argv[optind] : "-";
 
     el_error err;

@@ -114,6 +114,8 @@ set +e; "$EQUITYLENS" ci $m - < / > out.txt 2> err.txt; rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q 'Is a directory' err.txt || fail "ci: a directory on stdin: exit $rc"
 t 2 'confidence'                                       ci $m --confidence 150 ci.csv
 t 2 ''                                                 ci --method nonsense ci.csv
+t 2 'bad --multiplier'                                 ci --method rate --multiplier 1e308 ci.csv
+t 1 "--group-by ',,' names no column"                  ci --method rate --group-by ,, ci.csv
 
 # ---------------------------------------------------------------- spc
 "$EQUITYLENS" spc spc.csv > plain.out 2> /dev/null
@@ -139,6 +141,7 @@ t 1 'junk\.bin:1:1: (NUL byte|invalid UTF-8)'                          spc junk.
 t 1 '/: cannot read: Is a directory'                   spc /
 t 1 'no-such\.csv: cannot open'                        spc no-such.csv
 t 2 ''                                                 spc --run-length 99 spc.csv
+t 2 '--date-format must be'                            spc --date-format bogus spc.csv
 
 # ---------------------------------------------------------------- summarise
 s="summarise --reps 20"
