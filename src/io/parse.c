@@ -127,10 +127,30 @@ int el_parse_date(const char *s, const char *fmt, int32_t *days)
         if (ndig(s, 4, &y) || ndig(s + 4, 2, &m) || ndig(s + 6, 2, &d)) return -1;
         rest = s + 8;
     } else return -1;
-    if (*rest == 'T' || *rest == ' ') {
-        /* ignore a time of day, but it must look like one */
-        const char *t = rest + 1; int hh, mm;
-        if (ndig(t, 2, &hh) || t[2] != ':' || ndig(t + 3, 2, &mm)) return -1;
+    if (*rest == 'T' || (*rest == ' ' && *skip_ws(rest))) {
+        /* ignore a time of day, but it must be one: HH:MM[:SS[.fff]] then an optional zone
+         * (Z or +HH[:MM] / -HH[:MM]) and spaces; "25:99" or "12:30 garbage" is not a date */
+        const char *t = rest + 1; int hh, mm, ss;
+        if (ndig(t, 2, &hh) || t[2] != ':' || ndig(t + 3, 2, &mm) || hh > 24 || mm > 59) return -1;
+        t += 5;
+        if (*t == ':') {
+            if (ndig(t + 1, 2, &ss) || ss > 60) return -1;
+            t += 3;
+            if (*t == '.' || *t == ',') {
+                t++;
+                if (!isdigit((unsigned char)*t)) return -1;
+                while (isdigit((unsigned char)*t)) t++;
+            }
+        }
+        if (*t == 'Z') t++;
+        else if (*t == '+' || *t == '-') {
+            int zh, zm;
+            if (ndig(t + 1, 2, &zh) || zh > 14) return -1;
+            t += 3;
+            if (*t == ':') t++;
+            if (isdigit((unsigned char)*t)) { if (ndig(t, 2, &zm) || zm > 59) return -1; t += 2; }
+        }
+        if (*skip_ws(t)) return -1;
     } else if (*skip_ws(rest)) return -1;
     if (m < 1 || m > 12 || d < 1 || y < 1800 || y > 2200) return -1;
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
