@@ -30,7 +30,7 @@ static void help(FILE *f)
 "column, field and reason. The import is atomic: on any error, or Ctrl-C,\n"
 "the store is left as it was. The file is streamed: rows are read, enriched\n"
 "and written in chunks inside one store transaction, so memory stays\n"
-"bounded (about 70 MiB at the default chunk) whatever the file size.\n"
+"bounded (about 95 MiB at the default chunk) whatever the file size.\n"
 "\n"
 "Options:\n"
 "  --kind K            appointments | waiting_list | cancer_pathways (required\n"
