@@ -1,7 +1,8 @@
 /* jobs.c — background import jobs for uploads (owner: web). One worker
- * thread runs the same library pipeline as `equitylens import`: mapping →
- * ingest (reject, never drop; NHS numbers hashed) → enrichment from the
- * reference data → one store transaction. See jobs_internal.h. */
+ * thread runs the same library call as `equitylens import` (el_import_file:
+ * mapping → ingest, rejecting never dropping, NHS numbers hashed →
+ * enrichment from the reference data → one store transaction → rejection-rate
+ * guard). See jobs_internal.h. */
 #include "web_internal.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sodium.h>
 
 #include "equitylens/enrich.h"
+#include "equitylens/import.h"
 #include "equitylens/parse.h"
 #include "equitylens/ingest.h"
 #include "equitylens/mapping.h"
@@ -119,7 +121,8 @@ static json_t *enrich_json(const el_enrich_stats *e)
                      (json_int_t)e->area_matched);
 }
 
-/* Run one import. Returns EL_OK or an error (message in jb->message). */
+/* Run one import with the library's import job (import.h: the same call as
+ * `equitylens import`). Returns EL_OK or an error (message in jb->message). */
 static el_status run_import(el_jobs *js, job *jb, json_t *res)
 {
     el_error err;
@@ -128,12 +131,6 @@ static el_status run_import(el_jobs *js, job *jb, json_t *res)
     int kind = jb->kind[0] ? el_kind_by_name(jb->kind) : -1;
     el_mapping *m = el_mapping_resolve(jb->mapping[0] ? jb->mapping : "canonical", kind, &err);
     if (!m) { snprintf(jb->message, sizeof jb->message, "mapping: %s", err.msg); return err.status ? err.status : EL_ERR_INVALID; }
-    unsigned char key[EL_PSEUDONYM_KEY_BYTES];
-    if ((s = el_pseudonym_key_load(NULL, 1, key, NULL, &err)) != EL_OK) {
-        el_mapping_free(m);
-        snprintf(jb->message, sizeof jb->message, "pseudonymisation key: %s", err.msg);
-        return s;
-    }
     el_error rerr;
     el_error_clear(&rerr);
     const el_refdata *ref = el_webcache_ref(el_web_cache(js->w), &rerr);
@@ -142,86 +139,55 @@ static el_status run_import(el_jobs *js, job *jb, json_t *res)
         snprintf(jb->message, sizeof jb->message, "%s", rerr.msg);
         return EL_ERR_NOTFOUND;
     }
+    el_store *store = el_store_open(el_web_cfg(js->w)->db_path, &err);
+    if (!store) {
+        el_mapping_free(m);
+        snprintf(jb->message, sizeof jb->message, "store: %s", err.msg);
+        return err.status ? err.status : EL_ERR_DB;
+    }
     FILE *rj = fopen(jb->rejects, "w");
     if (rj) fchmod(fileno(rj), 0600);
-    el_ingest_opts io = {0};
+    el_import_opts io;
+    el_import_opts_default(&io);
     io.mapping = m;
-    io.key = key;
+    io.store = store;
+    io.refdata = ref;
     io.rejects = rj;
+    io.source_name = jb->name;
     io.progress = on_progress;
     io.progress_ud = jb;
     io.cancel = &jb->cancel;
-    el_ingest_stats st;
-    memset(&st, 0, sizeof st);
-    el_dataset *d = NULL;
-    char label[300];
-    snprintf(label, sizeof label, "%s", jb->name);
-    s = el_ingest_file(jb->spool, &io, &d, &st, &err);
+    el_import_result ir;
+    memset(&ir, 0, sizeof ir);
+    s = el_import_file(jb->spool, &io, &ir, &err);
     if (rj) fclose(rj);
-    sodium_memzero(key, sizeof key);
-    json_object_set_new(res, "ingest", ingest_json(&st));
+    json_object_set_new(res, "ingest", ingest_json(&ir.ingest));
+    json_object_set_new(res, "enrichment", enrich_json(&ir.enrich));
     json_object_set_new(res, "mapping", json_string(el_mapping_name(m)));
     json_object_set_new(res, "kind", json_string(el_kind_name(el_mapping_kind(m))));
-    if (s != EL_OK) {
+    if (s == EL_OK) {
+        json_object_set_new(res, "dataset_id", json_integer(ir.meta.id));
+        json_object_set_new(res, "imported_at", json_string(ir.meta.imported_at));
+        snprintf(jb->message, sizeof jb->message, "imported as dataset %lld: %llu rows accepted, %llu rejected",
+                 (long long)ir.meta.id, (unsigned long long)ir.ingest.rows_accepted,
+                 (unsigned long long)ir.ingest.rows_rejected);
+    } else if (s == EL_ERR_EXISTS) {
+        json_object_set_new(res, "dataset_id", json_integer(ir.meta.id));
+        json_object_set_new(res, "duplicate", json_true());
+        snprintf(jb->message, sizeof jb->message,
+                 "this file was imported before (dataset %lld); nothing was added", (long long)ir.meta.id);
+    } else {
+        if (ir.too_many_rejects) json_object_set_new(res, "too_many_rejects", json_true());
         char buf[1200];
         el_error_format(&err, buf, sizeof buf);
         /* errors name the spool file: show the user's file name instead */
         const char *p = strstr(buf, jb->spool);
-        if (p) snprintf(jb->message, sizeof jb->message, "%.*s%s%s", (int)(p - buf), buf, jb->name, p + strlen(jb->spool));
-        else snprintf(jb->message, sizeof jb->message, "%s", buf);
-        el_mapping_free(m);
-        el_dataset_free(d);
-        return s;
-    }
-    el_enrich_opts eo;
-    el_enrich_opts_default(&eo);
-    el_enrich_stats es;
-    memset(&es, 0, sizeof es);
-    if ((s = el_enrich_dataset(d, ref, &eo, &es, &err)) != EL_OK) {
-        snprintf(jb->message, sizeof jb->message, "enrichment: %s", err.msg);
-        el_mapping_free(m);
-        el_dataset_free(d);
-        return s;
-    }
-    json_object_set_new(res, "enrichment", enrich_json(&es));
-    el_store *store = el_store_open(el_web_cfg(js->w)->db_path, &err);
-    if (!store) {
-        snprintf(jb->message, sizeof jb->message, "store: %s", err.msg);
-        el_mapping_free(m);
-        el_dataset_free(d);
-        return err.status ? err.status : EL_ERR_DB;
-    }
-    el_dataset_meta meta;
-    memset(&meta, 0, sizeof meta);
-    snprintf(meta.source, sizeof meta.source, "%s", jb->name);
-    meta.kind = el_dataset_kind(d);
-    meta.rows_read = st.rows_read;
-    meta.rows_accepted = st.rows_accepted;
-    meta.rows_rejected = st.rows_rejected;
-    meta.bytes = st.bytes;
-    snprintf(meta.sha256, sizeof meta.sha256, "%s", st.sha256);
-    snprintf(meta.mapping, sizeof meta.mapping, "%s", el_mapping_name(m));
-    meta.imd_edition = es.imd_edition;
-    const char *cd = el_mapping_constant(m, EL_F_CENSUS_DATE);
-    int32_t days;
-    meta.census_date = (cd && el_parse_date(cd, "YYYY-MM-DD", &days) == 0) ? days : EL_NA;
-    s = el_store_save(store, &meta, d, 0, &jb->cancel, &err);
-    if (s == EL_OK) {
-        json_object_set_new(res, "dataset_id", json_integer(meta.id));
-        json_object_set_new(res, "imported_at", json_string(meta.imported_at));
-        snprintf(jb->message, sizeof jb->message, "imported as dataset %lld: %llu rows accepted, %llu rejected",
-                 (long long)meta.id, (unsigned long long)st.rows_accepted, (unsigned long long)st.rows_rejected);
-    } else if (s == EL_ERR_EXISTS) {
-        json_object_set_new(res, "dataset_id", json_integer(meta.id));
-        json_object_set_new(res, "duplicate", json_true());
-        snprintf(jb->message, sizeof jb->message,
-                 "this file was imported before (dataset %lld); nothing was added", (long long)meta.id);
-    } else {
-        snprintf(jb->message, sizeof jb->message, "store: %s (nothing was saved)", err.msg);
+        if (p) snprintf(jb->message, sizeof jb->message, "%.*s%s%s (nothing was saved)", (int)(p - buf), buf, jb->name,
+                        p + strlen(jb->spool));
+        else snprintf(jb->message, sizeof jb->message, "%s (nothing was saved)", buf);
     }
     el_store_close(store);
     el_mapping_free(m);
-    el_dataset_free(d);
     return s;
 }
 
