@@ -413,6 +413,40 @@ def main():
         time.sleep(0.1)
     ok(not spool_files(), "partial upload's spool file removed")
 
+    # ---- hostile and malformed requests (seeded, bounded): the server stays up
+    import random
+    rnd = random.Random(20261122)
+    junk = [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"\x00\xff\xfe\r\n\r\n",
+            b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nCookie: " + b"el_sid=" + b"z" * 9000 + b"\r\n\r\n",
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            b"POST /datasets/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data\r\nContent-Length: 10\r\n\r\n0123456789",
+            b"DELETE /api/v1/datasets/1 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /api/v1/datasets/99999999999999999999 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer elt_\r\n\r\n",
+            b"GET /%00/%ff/%2e%2e HTTP/1.1\r\nHost: x\r\n\r\n"]
+    for _ in range(60):
+        junk.append(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300))))
+        m = rnd.choice([b"GET", b"POST", b"HEAD", b"PUT"])
+        path = b"/" + bytes(rnd.choice(b"abcz/.%09?&=;'\"<>") for _ in range(rnd.randrange(0, 40)))
+        junk.append(m + b" " + path + b" HTTP/1.1\r\nHost: x\r\nCookie: el_sid=" + admin.split("=")[1].encode()
+                    + b"\r\nContent-Length: 5\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\ncsrf=")
+    for j in junk:
+        try:
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            s.sendall(j)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        finally:
+            s.close()
+    st, _, _ = req(srv, "GET", "/healthz")
+    ok(st == 200, f"server alive after {len(junk)} hostile requests")
+    st, _, _ = req(srv, "GET", "/datasets", cookie=admin)
+    ok(st == 200, "session still valid after hostile requests")
+
     # ---- roles
     st, viewer, _ = login(srv, "vic", "viewer password 1")
     ok(st == 303 and viewer, "viewer logs in")
