@@ -1,6 +1,8 @@
 #!/bin/sh
-# bench/api.sh — load on the analysis API with wrk (owner: fastjob; the web
-# helper may supply bench/api_wrk.sh, which is then run instead).
+# bench/api.sh — load on the analysis API with wrk (owner: fastjob). When the
+# web helper's bench/web-load.sh is present (it is: the authoritative API load
+# test, figures in bench/RESULTS-web.md), this runs it and records its
+# requests/s and p99 in the summary; otherwise the generic test below.
 # A store with one imported synthetic appointments extract (BENCH_API_ROWS,
 # default 20,000), an analyst account with an API token, `equitylens serve`
 # on a free loopback port, then
@@ -14,7 +16,6 @@ OUT=${OUT:-$ROOT/bench/out}
 SUMMARY=${SUMMARY:-$OUT/summary.md}
 : "${BIN:?set BIN to the equitylens binary}"
 mkdir -p "$OUT"
-if [ -f "$ROOT/bench/api_wrk.sh" ]; then exec sh "$ROOT/bench/api_wrk.sh"; fi
 . "$ROOT/bench/lib.sh"
 skip_unless_built serve "API load (serve)"
 skip_unless_built user "API load (user)"
@@ -25,6 +26,23 @@ if ! command -v wrk >/dev/null 2>&1; then
         apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq wrk >/dev/null 2>&1; }
     fi
     command -v wrk >/dev/null 2>&1 || { echo "bench: SKIP API load: wrk not installed"; echo "- API load: skipped (wrk missing)" >> "$SUMMARY"; exit 0; }
+fi
+if [ -f "$ROOT/bench/web-load.sh" ]; then
+    echo "API load: bench/web-load.sh (web helper)"
+    sh "$ROOT/bench/web-load.sh" "$BIN" > "$OUT/api_wrk.txt" 2>&1
+    rc=$?
+    sed 's/^/  /' "$OUT/api_wrk.txt"
+    rps=$(awk '/Requests\/sec/{print $2}' "$OUT/api_wrk.txt")
+    p99=$(awk '$1=="99%"{print $2}' "$OUT/api_wrk.txt")
+    non2xx=$(awk '/Non-2xx/{print $NF}' "$OUT/api_wrk.txt"); [ -n "$non2xx" ] || non2xx=0
+    sock=$(grep -o 'Socket errors.*' "$OUT/api_wrk.txt" || echo "Socket errors: none")
+    {
+        echo
+        echo "## API load (bench/web-load.sh via bench/api.sh)"
+        echo
+        echo "$(grep -m1 '^wrk ' "$OUT/api_wrk.txt"): $rps requests/s, p99 $p99; non-2xx: $non2xx; $sock (exit $rc)."
+    } >> "$SUMMARY"
+    exit $rc
 fi
 N=${BENCH_API_ROWS:-20000}
 SECS=${BENCH_API_SECONDS:-30}
