@@ -908,9 +908,19 @@ static void *task_run(void *arg)
     task *t = arg;
     t->st = EL_OK;
     if (t->fd < 0) {
-        t->w.base_off = 0;
-        (void)parse(&t->w, t->mem + t->beg, (size_t)(t->end - t->beg), 1);
-        if (t->w.oom) t->st = EL_ERR_NOMEM;
+        /* memory: parse in windows of at most 1 GiB (index positions are 32-bit) */
+        uint64_t off = t->beg;
+        for (;;) {
+            uint64_t left = t->end - off;
+            size_t len = left > ((uint64_t)1 << 30) ? (size_t)1 << 30 : (size_t)left;
+            int final = (off + len == t->end);
+            t->w.base_off = off - t->beg;
+            size_t used = parse(&t->w, t->mem + off, len, final);
+            if (t->w.oom) { t->st = EL_ERR_NOMEM; break; }
+            if (final) break;
+            if (used == 0) { t->st = EL_ERR_RANGE; t->err_off = off; break; }
+            off += used;
+        }
         return NULL;
     }
     size_t cap = t->chunk;
