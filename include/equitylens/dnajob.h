@@ -103,8 +103,8 @@ typedef struct {
     const char *ethnic_col;    /* default "ethnic_category" */
     const char *lsoa_col;      /* default "lsoa11" */
     int threads;               /* default 2; 1 = sequential; max 64 */
-    size_t chunk_bytes;        /* read size per thread, default 4 MiB (min 4 KiB) */
-    size_t max_row_bytes;      /* longest row accepted, default 64 MiB */
+    size_t chunk_bytes;        /* read size per thread, default 4 MiB (4 KiB..1 GiB) */
+    size_t max_row_bytes;      /* longest row accepted, default 64 MiB (at most 1 GiB) */
     size_t min_range_bytes;    /* smallest byte range given to a thread, default
                                 * 64 KiB (tests set it small to exercise splits) */
     int scalar_only;           /* 1 = every row through the strict scalar parser

@@ -1145,6 +1145,8 @@ static el_status check_opts(const el_dnajob_opts *o, el_dnajob_opts *out, el_err
     if (out->threads < 1 || out->threads > MAX_THREADS)
         return el_error_set(err, EL_ERR_INVALID, "threads must be 1..%d", MAX_THREADS);
     if (out->chunk_bytes < 4096) out->chunk_bytes = 4096;
+    if (out->chunk_bytes > ((size_t)1 << 30)) out->chunk_bytes = (size_t)1 << 30;
+    if (out->max_row_bytes > ((size_t)1 << 30)) out->max_row_bytes = (size_t)1 << 30; /* 32-bit index */
     return EL_OK;
 }
 
