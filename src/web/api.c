@@ -126,14 +126,14 @@ static el_resp *api_me(el_req *r)
 
 static el_resp *api_index(void)
 {
-    return el_resp_json(200, json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s]}", "api", "equitylens/1", "docs",
+    return el_resp_json(200, json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s]}", "api", "equitylens/1", "docs",
                                        "docs/api.md", "routes", "GET /api/v1/me", "GET /api/v1/datasets",
                                        "GET /api/v1/datasets/{id}", "POST /api/v1/datasets?kind=&mapping=&name=",
-                                       "GET /api/v1/imports/{id}", "GET /api/v1/datasets/{id}/quality",
+                                       "GET /api/v1/imports/{id}", "GET /api/v1/imports/{id}/rejects.csv", "GET /api/v1/datasets/{id}/quality",
                                        "GET /api/v1/datasets/{id}/analysis?metric=&lens=&stratum=",
                                        "GET /api/v1/datasets/{id}/trends?metric=&lens=",
                                        "GET /api/v1/datasets/{id}/missing",
-                                       "GET /api/v1/datasets/{id}/pack.{html,xlsx,pdf}", "GET /api/v1/audit"));
+                                       "GET /api/v1/datasets/{id}/pack.{html,xlsx,pdf}", "GET /api/v1/audit", "GET /api/v1/users"));
 }
 
 el_resp *el_api_route(el_req *r)
@@ -148,9 +148,21 @@ el_resp *el_api_route(el_req *r)
         if (post) return api_upload(r);
     }
     if (!strcmp(p, "/api/v1/audit") && get) return api_audit(r);
+    if (!strcmp(p, "/api/v1/users") && get) {
+        if (!has_perm(r, EL_PERM_ADMIN)) return forbidden();
+        el_error err;
+        el_error_clear(&err);
+        json_t *u = el_auth_user_list(r->auth, &err);
+        if (!u) return el_resp_json_error(500, "users", err.msg);
+        return el_resp_json(200, json_pack("{s:o}", "users", u));
+    }
     const char *rest = NULL;
     int64_t id = el_path_id(p, "/api/v1/imports/", &rest);
     if (id > 0 && get && !*rest) return api_import(r, id);
+    if (id > 0 && get && !strcmp(rest, "/rejects.csv")) {
+        if (!has_perm(r, EL_PERM_PATIENT) || !has_perm(r, EL_PERM_IMPORT)) return forbidden();
+        return el_rejects_download(r, id);
+    }
     id = el_path_id(p, "/api/v1/datasets/", &rest);
     if (id > 0 && get) {
         if (!has_perm(r, EL_PERM_VIEW)) return forbidden();

@@ -295,6 +295,14 @@ def main():
     ok(b'id="rejections"' in page, "import result lists rejections")
     ok(api_count(srv, ann_token) == n0 + 1, "one dataset added")
 
+    jobs_loc = loc.replace("/imports/", "/api/v1/imports/")
+    st, _, body = req(srv, "GET", jobs_loc, headers={"Authorization": f"Bearer {ann_token}"})
+    ok(st == 200 and json.loads(body)["result"]["ingest"]["rows_rejected"] == 3, "import job via API")
+    st, h, body = req(srv, "GET", jobs_loc + "/rejects.csv", headers={"Authorization": f"Bearer {ann_token}"})
+    ok(st == 200 and body.count(b"\n") >= 4, "rejects CSV via API")
+    st, _, body = req(srv, "GET", "/api/v1/users", cookie=admin)
+    ok(st == 200 and len(json.loads(body)["users"]) == 3, "admin lists users via API")
+
     # ---- aggregates served through the API have passed disclosure control
     ds = json.loads(req(srv, "GET", "/api/v1/datasets", headers={"Authorization": f"Bearer {ann_token}"})[2])["datasets"]
     dsid = ds[-1]["id"]
