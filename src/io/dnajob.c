@@ -632,10 +632,17 @@ static int index_seg(worker *w, const char *buf, size_t a, size_t b, size_t *ns,
         uint64_t nm = m.nl & outside;
         while (nm) { nls[n++] = p32 + (uint32_t)__builtin_ctzll(nm); nm &= nm - 1; }
         uint64_t qm = m.quote;
-        if (qm && ensure(&w->qs, &w->qs_cap, *nq + 64)) return -1;
-        while (qm) {
-            w->qs[(*nq)++] = p32 + (uint32_t)__builtin_ctzll(qm);
-            qm &= qm - 1;
+        if (qm) {
+            if (ensure(&w->qs, &w->qs_cap, *nq + 72)) return -1;
+            int qc = popc(qm);
+            uint32_t *qo = w->qs + *nq;
+            for (int k = 0; k < qc; k += 4) {
+                qo[k] = p32 + (uint32_t)__builtin_ctzll(qm | (1ULL << 63)); qm &= qm - 1;
+                qo[k + 1] = p32 + (uint32_t)__builtin_ctzll(qm | (1ULL << 63)); qm &= qm - 1;
+                qo[k + 2] = p32 + (uint32_t)__builtin_ctzll(qm | (1ULL << 63)); qm &= qm - 1;
+                qo[k + 3] = p32 + (uint32_t)__builtin_ctzll(qm | (1ULL << 63)); qm &= qm - 1;
+            }
+            *nq += (size_t)qc;
         }
     }
     *ns = s;
@@ -658,7 +665,7 @@ static void compact(worker *w, size_t *ks, size_t *ns, size_t *kn, size_t *nn, s
  * doubled pair inside a quoted field. Returns 1 if so (so far), 0 at the
  * first violation; slow_row then decides the row. */
 static int quotes_valid(const worker *w, const char *buf, size_t len, int final, size_t row, size_t k,
-                        size_t nq, size_t end)
+                        size_t nq, size_t end, size_t *kend)
 {
     int inside = 0;
     const uint32_t *qs = w->qs;
@@ -671,12 +678,17 @@ static int quotes_valid(const worker *w, const char *buf, size_t len, int final,
             continue;
         }
         if (p + 1 < len && buf[p + 1] == '"') { k += 2; continue; }  /* doubled */
-        if (p + 1 >= len) return 1;  /* closes at the end of the buffer: decided later */
+        if (p + 1 >= len) {          /* closes at the end of the buffer: decided later */
+            while (k < nq && qs[k] < end) k++;
+            if (kend) *kend = k;
+            return 1;
+        }
         char c = buf[p + 1];
         if (c != ',' && c != '\n' && !(c == '\r' && (p + 2 >= len || buf[p + 2] == '\n'))) return 0;
         inside = 0;
         k++;
     }
+    if (kend) *kend = k;
     return 1;
 }
 
@@ -742,7 +754,8 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
         }
         size_t rowend = w->nls[kn];
         int quoted = kq < nq && w->qs[kq] < rowend;
-        if (quoted && !quotes_valid(w, buf, len, final, row, kq, nq, rowend)) goto slow;
+        size_t kq_next = kq;
+        if (quoted && !quotes_valid(w, buf, len, final, row, kq, nq, rowend, &kq_next)) goto slow;
         {
             size_t e = ks + (size_t)nf - 1;
             const uint32_t *sp = w->sep + ks;
@@ -779,12 +792,10 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
             }
             if (quoted) {
                 /* newlines inside quoted fields are physical lines too */
-                size_t k = kq;
-                while (k < nq && w->qs[k] < rowend) k++;
                 if (memchr(buf + row, '\n', rowend - row)) {
                     for (size_t q = row; q < rowend; q++) w->lines += buf[q] == '\n';
                 }
-                kq = k;
+                kq = kq_next;
             }
             kn++;
             w->lines++;
@@ -807,7 +818,7 @@ static size_t parse(worker *w, const char *buf, size_t len, int final)
         /* no newline after row in the buffer: an incomplete row, the last
          * row of the input, or a row whose stray quote hides its newline */
         if (row >= len) return len;
-        if (kq < nq && !quotes_valid(w, buf, len, final, row, kq, nq, len)) goto slow;
+        if (kq < nq && !quotes_valid(w, buf, len, final, row, kq, nq, len, NULL)) goto slow;
         if (!final) return row;
         goto slow;
     }
