@@ -4,6 +4,7 @@
  * core (ci.h, standardise.h, quantile.h, funnel.h, sii.h) and writes CSV or
  * JSON with full precision (%.17g) so golden tests can compare to 1e-8.
  * (owner: phe helper) */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -1325,13 +1326,15 @@ int cmd_ci(int argc, char **argv)
     FILE *of = stdout;
     if (op.output && !(of = fopen(op.output, "w"))) {
         free(obuf);
-        fprintf(stderr, "equitylens ci: error: cannot write %s\n", op.output);
+        fprintf(stderr, "equitylens ci: error: %s: cannot write: %s\n", op.output, strerror(errno));
         return EL_EXIT_FAIL;
     }
-    fwrite(obuf, 1, olen, of);
+    int bad = fwrite(obuf, 1, olen, of) != olen;
     free(obuf);
-    if (of != stdout && fclose(of) != 0) {
-        fprintf(stderr, "equitylens ci: error: writing %s failed\n", op.output);
+    bad |= of != stdout ? fclose(of) != 0 : fflush(of) != 0;
+    if (bad) {   /* e.g. a full disk: never exit 0 with a short file */
+        fprintf(stderr, "equitylens ci: error: %s: write failed: %s\n", op.output ? op.output : "standard output",
+                strerror(errno));
         return EL_EXIT_FAIL;
     }
     return EL_EXIT_OK;

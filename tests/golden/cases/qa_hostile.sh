@@ -114,6 +114,13 @@ set +e; "$EQUITYLENS" ci $m - < / > out.txt 2> err.txt; rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q 'Is a directory' err.txt || fail "ci: a directory on stdin: exit $rc"
 t 2 'confidence'                                       ci $m --confidence 150 ci.csv
 t 2 ''                                                 ci --method nonsense ci.csv
+t 1 '/: cannot write: Is a directory'                   ci $m -o / ci.csv
+if [ -w /dev/full ]; then
+    set +e; "$EQUITYLENS" ci $m ci.csv > /dev/full 2> err.txt; rc=$?; set -e
+    [ "$rc" -eq 1 ] && grep -q 'standard output: write failed' err.txt || fail "ci: a full disk must fail (exit $rc)"
+    set +e; "$EQUITYLENS" spc spc.csv > /dev/full 2> err.txt; rc=$?; set -e
+    [ "$rc" -eq 1 ] && grep -q 'error writing standard output' err.txt || fail "spc: a full disk must fail (exit $rc)"
+fi
 t 2 'bad --multiplier'                                 ci --method rate --multiplier 1e308 ci.csv
 t 1 "--group-by ',,' names no column"                  ci --method rate --group-by ,, ci.csv
 
