@@ -96,7 +96,8 @@ typedef struct el_analysis_opts {
     double longest_weeks;               /* > 0: longest waiters = waiting > this many weeks instead */
     int trends;                         /* 1 = SPC trends (default 1 when >= 2 periods) */
     el_period period;                   /* trend period, default month */
-    /* who is missing (needs refdata with EL_REF_POP21 | EL_REF_GEO21 | EL_REF_IMD2025) */
+    /* who is missing (needs refdata EL_REF_ALL: lsoa21 rows use POP21, GEO21,
+     * IMD2025; lsoa11 rows use POP20, IMD2019, GEO11, LSOA_MAP + POP21) */
     int missing;                        /* 1 = compute when refdata given (default 1) */
     size_t n_catchment_las;             /* 0 = the service's own LSOAs */
     const char *catchment_las[64];      /* borrowed LA codes */
@@ -205,11 +206,12 @@ typedef struct {
 
 typedef struct {
     char by[8];                   /* "lsoa" or "la" */
+    int lsoa_vintage;             /* 2011 (mid-2020 populations) or 2021 (census) */
     size_t lsoas;
     int64_t population;
     size_t ntables;
     el_an_missing_table tables[3];
-    char notes[2][512];
+    char notes[3][512];
 } el_an_missing;
 
 typedef struct {

@@ -271,7 +271,7 @@ int cmd_analyse(int argc, char **argv)
     el_status s = EL_OK;
     char source[600];
     int rc = EL_EXIT_OK;
-    unsigned what = EL_REF_ENRICH | (ao.missing ? EL_REF_POP21 : 0);
+    unsigned what = ao.missing ? EL_REF_ALL : EL_REF_ENRICH;
     if (input) {
         el_mapping *m = el_mapping_resolve(map_s, kind, &err);
         if (!m) { el_cli_print_error("analyse", &err); return el_cli_exit_code(err.status); }
@@ -333,7 +333,7 @@ int cmd_analyse(int argc, char **argv)
         }
         el_store_close(store);
         if (s == EL_OK && ao.missing) {
-            s = el_refdata_load(data_dir, EL_REF_POP21 | EL_REF_GEO21 | EL_REF_IMD2025, &ref, &err);
+            s = el_refdata_load(data_dir, EL_REF_ALL, &ref, &err);
             if (s != EL_OK) {   /* who-is-missing is optional; say why it is absent */
                 fprintf(stderr, "equitylens analyse: note: reference data not loaded (%s); no 'who is missing'\n", err.msg);
                 s = EL_OK;

@@ -116,7 +116,7 @@ static el_status from_store(const char *db, const int64_t *ids, size_t nids, con
         if (!ref_tried) {
             ref_tried = 1;
             el_error e2;
-            if (el_refdata_load(data_dir, EL_REF_POP21 | EL_REF_GEO21 | EL_REF_IMD2025, &ref, &e2) != EL_OK) {
+            if (el_refdata_load(data_dir, EL_REF_ALL, &ref, &e2) != EL_OK) {
                 ref = NULL;
                 if (!quiet) fprintf(stderr, "equitylens report: note: reference data not loaded (%s); no 'who is missing'\n", e2.msg);
             }

@@ -322,6 +322,246 @@ static el_status missing_table(el_an_missing_table *t, const char *lens, const c
     return EL_OK;
 }
 
+/* "Who is missing" for datasets that carry only an LSOA 2011 code (the demo,
+ * synthetic extracts, HES): populations are the ONS mid-2020 estimates on
+ * LSOA 2011 (19 five-year bands) and deprivation is IMD 2019 (also on LSOA
+ * 2011), so rows, populations and quintiles share one geography. Broad ethnic
+ * group exists only in census 2021 (LSOA 2021): the catchment's LSOA 2011s
+ * are mapped to their LSOA 2021 parts through the ONS lookup, and the census
+ * populations of those parts are summed (approximation stated in a note). */
+static int strpcmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int age11_index(int age)   /* 5-year band 0..18 (90+) */
+{
+    if (age < 0) return -1;
+    return age / 5 > 18 ? 18 : age / 5;
+}
+
+/* table groups from the 5-year bands: 0-14, 15-24, 25-34, 35-49, 50-64, 65+ */
+#define EL_AGE11_G 6
+static int age11_group(int band)
+{
+    static const signed char g[19] = {0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5, 5, 5};
+    return band < 0 || band > 18 ? -1 : g[band];
+}
+
+static int in_las(const el_refdata *ref, const el_analysis_opts *o, const char *code)
+{
+    el_area ar;
+    if (!el_refdata_area(ref, EL_LSOA11, code, EL_AREA_LA, &ar)) return 0;
+    for (size_t k = 0; k < o->n_catchment_las && k < 64; k++)
+        if (o->catchment_las[k] && !strcmp(o->catchment_las[k], ar.code)) return 1;
+    return 0;
+}
+
+static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
+{
+    const el_dataset *d = X->d;
+    el_analysis *a = X->a;
+    const el_analysis_opts *o = X->o;
+    const el_refdata *ref = X->ref;
+    unsigned have = el_refdata_loaded(ref);
+    int by_la = o->n_catchment_las > 0;
+    if (!(have & EL_REF_POP20)) {
+        note(a, "who is missing: mid-2020 LSOA 2011 populations not loaded");
+        return EL_OK;
+    }
+    if (by_la && !(have & EL_REF_GEO11)) {
+        note(a, "who is missing: LSOA 2011 to local authority lookup not loaded");
+        return EL_OK;
+    }
+    size_t rows = el_dataset_rows(d), nd = el_dataset_dict_size(d, EL_F_LSOA11);
+    size_t nref = el_refdata_lsoa_count(ref, EL_LSOA11);
+    signed char *inc = calloc(nd + 1, 1), *quint = calloc(nd + 1, 1);
+    const char **set = malloc((by_la ? nref : nd) * sizeof *set + 1);
+    el_an_missing *M = NULL;
+    const char **parts = NULL;
+    el_status s = EL_OK;
+    if (!inc || !quint || !set) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    int have_imd = (have & EL_REF_IMD2019) != 0;
+    /* the catchment: a set of LSOA 2011 codes with a mid-2020 population */
+    size_t ns = 0;
+    int64_t age5[EL_POP_AGE5Y];
+    for (size_t i = 0; i < nd; i++) {
+        const char *code = el_dataset_str(d, EL_F_LSOA11, (int32_t)i);
+        if (!code || !el_refdata_pop20(ref, code, age5)) continue;
+        if (by_la && !in_las(ref, o, code)) continue;
+        inc[i] = 1;
+        el_imd imd;
+        quint[i] = (have_imd && el_refdata_imd(ref, 2019, code, &imd)) ? (signed char)((imd.decile + 1) / 2) : 0;
+        if (!by_la) set[ns++] = code;
+    }
+    if (by_la)
+        for (size_t i = 0; i < nref; i++) {
+            const char *code = el_refdata_lsoa_at(ref, EL_LSOA11, i);
+            if (code && el_refdata_pop20(ref, code, age5) && in_las(ref, o, code)) set[ns++] = code;
+        }
+    qsort(set, ns, sizeof *set, strpcmp);
+    {   /* each code once */
+        size_t w = 0;
+        for (size_t i = 0; i < ns; i++)
+            if (!w || strcmp(set[w - 1], set[i])) set[w++] = set[i];
+        ns = w;
+    }
+    /* populations: by quintile × 5-year band, by band */
+    int64_t popq[5][EL_POP_AGE5Y], popb[EL_POP_AGE5Y], poptotal = 0;
+    memset(popq, 0, sizeof popq);
+    memset(popb, 0, sizeof popb);
+    for (size_t i = 0; i < ns; i++) {
+        el_refdata_pop20(ref, set[i], age5);
+        el_imd imd;
+        int q = (have_imd && el_refdata_imd(ref, 2019, set[i], &imd)) ? (imd.decile + 1) / 2 : 0;
+        for (int k = 0; k < EL_POP_AGE5Y; k++) {
+            popb[k] += age5[k];
+            poptotal += age5[k];
+            if (q) popq[q - 1][k] += age5[k];
+        }
+    }
+    M = calloc(1, sizeof *M);
+    if (!M) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+    a->missing = M;
+    snprintf(M->by, sizeof M->by, "%s", by_la ? "la" : "lsoa");
+    M->lsoa_vintage = 2011;
+    M->lsoas = ns;
+    M->population = poptotal;
+    /* observed */
+    const int32_t *lc = el_dataset_col(d, EL_F_LSOA11), *age = el_dataset_col(d, EL_F_AGE);
+    const int32_t *cat = el_dataset_col(d, EL_F_ETHNIC_CATEGORY);
+    int has_age = el_dataset_has(d, EL_F_AGE), has_cat = el_dataset_has(d, EL_F_ETHNIC_CATEGORY);
+    int64_t oq[5] = {0}, oqa[5] = {0}, ob[EL_POP_AGE5Y] = {0}, oe[EL_POP_ETH5] = {0}, oall = 0, oaged = 0;
+    int64_t eth_unknown = 0, og[EL_AGE11_G] = {0};
+    for (size_t r = 0; r < rows; r++) {
+        if (lc[r] < 0 || (size_t)lc[r] >= nd || !inc[lc[r]]) continue;
+        oall++;
+        int q = quint[lc[r]];
+        int b = has_age && age[r] != EL_NA ? age11_index(age[r]) : -1;
+        if (q) oq[q - 1]++;
+        if (b >= 0) {
+            ob[b]++;
+            og[age11_group(b)]++;
+            oaged++;
+            if (q) oqa[q - 1]++;
+        }
+        int e = has_cat && cat[r] >= 0 ? census_eth(el_dataset_str(d, EL_F_ETHNIC_CATEGORY, cat[r])) : -1;
+        if (e >= 0) oe[e]++;
+        else eth_unknown++;
+    }
+    double conf = o->confidence;
+    /* IMD quintile (IMD 2019), indirectly standardised for age in 19 bands */
+    if (have_imd) {
+        static const char *const qk[5] = {"1", "2", "3", "4", "5"};
+        int64_t pq[5];
+        double ex[5];
+        int64_t pqt = 0, oqt = 0;
+        for (int q = 0; q < 5; q++) {
+            pq[q] = 0;
+            ex[q] = 0;
+            for (int k = 0; k < EL_POP_AGE5Y; k++) {
+                pq[q] += popq[q][k];
+                if (popb[k] > 0) ex[q] += (double)ob[k] / (double)popb[k] * (double)popq[q][k];
+            }
+            pqt += pq[q];
+            oqt += oq[q];
+        }
+        if (!has_age)   /* no age column: crude expected (the catchment's overall rate) */
+            for (int q = 0; q < 5; q++) ex[q] = pqt > 0 ? (double)oqt / (double)pqt * (double)pq[q] : 0;
+        s = missing_table(&M->tables[M->ntables++], "imd_quintile",
+                          has_age ? "indirect (age: mid-2020 five-year bands); IMD 2019 on LSOA 2011"
+                                  : "none (no age column): crude; IMD 2019 on LSOA 2011",
+                          5, qk, oq, pq, ex, has_age ? oqa : oq, conf, err);
+        if (s) goto out;
+    }
+    /* broad ethnic group: census 2021 on the LSOA 2021 parts of the catchment */
+    size_t np = 0, partial = 0;
+    int64_t partial_pop = 0;
+    if ((have & EL_REF_POP21) && (have & EL_REF_LSOA_MAP)) {
+        size_t cap = ns * 2 + 16;
+        parts = malloc(cap * sizeof *parts);
+        if (!parts) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+        for (size_t i = 0; i < ns; i++) {
+            const char *p[64];
+            size_t n = el_refdata_lsoa_convert(ref, EL_LSOA11, set[i], p, 64, NULL);
+            if (n > 64) n = 64;
+            if (np + n > cap) {
+                cap = (np + n) * 2;
+                const char **t = realloc(parts, cap * sizeof *parts);
+                if (!t) { s = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
+                parts = t;
+            }
+            for (size_t k = 0; k < n; k++) parts[np++] = p[k];
+        }
+        qsort(parts, np, sizeof *parts, strpcmp);
+        size_t w = 0;
+        for (size_t i = 0; i < np; i++)
+            if (!w || strcmp(parts[w - 1], parts[i])) parts[w++] = parts[i];
+        np = w;
+        int64_t pope[EL_POP_ETH5] = {0}, eth5[EL_POP_ETH5], et;
+        for (size_t i = 0; i < np; i++) {
+            if (!el_refdata_pop21(ref, parts[i], NULL, eth5, &et)) continue;
+            for (int k = 0; k < EL_POP_ETH5; k++) pope[k] += eth5[k];
+            /* an LSOA 2021 that also takes in LSOA 2011s outside the catchment */
+            const char *back[64];
+            size_t nb = el_refdata_lsoa_convert(ref, EL_LSOA21, parts[i], back, 64, NULL);
+            int out_of = nb > 64;
+            for (size_t k = 0; k < nb && k < 64 && !out_of; k++)
+                if (!bsearch(&back[k], set, ns, sizeof *set, strpcmp)) out_of = 1;
+            if (out_of) { partial++; partial_pop += et; }
+        }
+        const char *ek[EL_POP_ETH5];
+        double ex[EL_POP_ETH5];
+        int64_t ptot = 0, otot = 0;
+        for (int k = 0; k < EL_POP_ETH5; k++) { ptot += pope[k]; otot += oe[k]; }
+        for (int k = 0; k < EL_POP_ETH5; k++) {
+            ek[k] = el_pop_eth5_label(k);
+            ex[k] = ptot > 0 ? (double)otot / (double)ptot * (double)pope[k] : 0;
+        }
+        s = missing_table(&M->tables[M->ntables++], "ethnic_group_census",
+                          "crude (census has no age by ethnic group per LSOA); census 2021 on mapped LSOA 2021s",
+                          EL_POP_ETH5, ek, oe, pope, ex, oe, conf, err);
+        if (s) goto out;
+    } else {
+        note(a, "who is missing: no ethnic table (census 2021 populations or the LSOA 2011-2021 lookup not loaded)");
+    }
+    /* age group from the five-year bands, crude */
+    if (has_age) {
+        static const char *const ak[EL_AGE11_G] = {"0-14", "15-24", "25-34", "35-49", "50-64", "65+"};
+        int64_t pg[EL_AGE11_G] = {0};
+        double ex[EL_AGE11_G];
+        for (int k = 0; k < EL_POP_AGE5Y; k++) pg[age11_group(k)] += popb[k];
+        for (int k = 0; k < EL_AGE11_G; k++)
+            ex[k] = poptotal > 0 ? (double)oaged / (double)poptotal * (double)pg[k] : 0;
+        s = missing_table(&M->tables[M->ntables++], "age_group_census", "none (age itself)", EL_AGE11_G, ak, og, pg,
+                          ex, og, conf, err);
+        if (s) goto out;
+    }
+    snprintf(M->notes[0], sizeof M->notes[0],
+             "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
+             "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
+             "%lld activity rows with ethnicity not stated/not known are not in the ethnic table.",
+             (long long)eth_unknown);
+    snprintf(M->notes[1], sizeof M->notes[1],
+             "Observed = activity rows from the catchment (%lld), located by their LSOA 2011; populations: ONS "
+             "mid-2020 estimates on LSOA 2011 (age, IMD quintile; IMD 2019, the edition on LSOA 2011); rates per "
+             "1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.",
+             (long long)oall);
+    if (np)
+        snprintf(M->notes[2], sizeof M->notes[2],
+                 "Ethnic group populations are census 2021 counts of the %zu LSOA 2021s that the catchment's %zu "
+                 "LSOA 2011s map to (ONS LSOA 2011-2021 lookup): an approximation of the catchment, and a year "
+                 "later than the mid-2020 estimates. %zu of those LSOA 2021s (%lld residents) also cover LSOA "
+                 "2011s outside the catchment (merged or irregular changes) and are counted whole.",
+                 np, ns, partial, (long long)partial_pop);
+out:
+    free(inc);
+    free(quint);
+    free(set);
+    free(parts);
+    return s;
+}
+
 static el_status who_is_missing(an_extras_ctx *X, el_error *err)
 {
     const el_dataset *d = X->d;
@@ -329,11 +569,12 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     const el_analysis_opts *o = X->o;
     const el_refdata *ref = X->ref;
     if (!o->missing || !ref) return EL_OK;
-    if (!(el_refdata_loaded(ref) & EL_REF_POP21)) { note(a, "who is missing: census populations not loaded"); return EL_OK; }
     if (!el_dataset_has(d, EL_F_LSOA21)) {
-        note(a, "who is missing: needs an lsoa21 column (census 2021 populations are on 2021 LSOAs)");
+        if (el_dataset_has(d, EL_F_LSOA11)) return who_is_missing11(X, err);
+        note(a, "who is missing: needs an lsoa11 or lsoa21 column");
         return EL_OK;
     }
+    if (!(el_refdata_loaded(ref) & EL_REF_POP21)) { note(a, "who is missing: census populations not loaded"); return EL_OK; }
     int by_la = o->n_catchment_las > 0;
     size_t rows = el_dataset_rows(d), nd = el_dataset_dict_size(d, EL_F_LSOA21);
     /* per distinct LSOA value: in catchment?, quintile, populations */
@@ -371,6 +612,7 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     el_an_missing *M = calloc(1, sizeof *M);
     if (!M) { free(inc); free(quint); return el_error_set(err, EL_ERR_NOMEM, "out of memory"); }
     a->missing = M;
+    M->lsoa_vintage = 2021;
     if (by_la) {
         el_catchment c;
         el_status s = el_refdata_catchment(ref, EL_AREA_LA, o->catchment_las, o->n_catchment_las, &c, err);

@@ -270,6 +270,7 @@ el_status el_analysis_to_json(const el_analysis *a, const char *source, json_t *
         json_t *mj = json_object(), *cj = json_object(), *tj = json_array(), *nj = json_array();
         json_object_set_new(cj, "by", json_string(M->by));
         json_object_set_new(cj, "lsoas", json_integer((json_int_t)M->lsoas));
+        json_object_set_new(cj, "lsoa_vintage", json_integer(M->lsoa_vintage));
         json_object_set_new(cj, "population", json_integer(M->population));
         json_object_set_new(mj, "catchment", cj);
         json_object_set_new(mj, "activity", json_string("rows of the dataset (referrals, appointments or pathways)"));
@@ -294,7 +295,7 @@ el_status el_analysis_to_json(const el_analysis *a, const char *source, json_t *
             json_array_append_new(tj, x);
         }
         json_object_set_new(mj, "tables", tj);
-        for (int k = 0; k < 2; k++)
+        for (size_t k = 0; k < sizeof M->notes / sizeof M->notes[0]; k++)
             if (M->notes[k][0]) json_array_append_new(nj, json_string(M->notes[k]));
         json_object_set_new(mj, "notes", nj);
         json_object_set_new(root, "missing", mj);
@@ -660,6 +661,39 @@ el_status el_analysis_write_text(const el_analysis *a, FILE *f, el_error *err)
             if (isfinite(R->cost)) fprintf(f, ", cost \xc2\xa3%.0f (\xc2\xa3%.0f to \xc2\xa3%.0f)", R->cost, R->cost_lower, R->cost_upper);
             fputc('\n', f);
         }
+        fputc('\n', f);
+    }
+    if (a->missing) {   /* who is missing: observed vs expected against the catchment population */
+        const el_an_missing *M = a->missing;
+        fprintf(f, "Who is missing: activity vs catchment population (%zu LSOA %d%s, %lld residents)\n", M->lsoas,
+                M->lsoa_vintage, !strcmp(M->by, "la") ? "s in the chosen local authorities" : "s the rows come from",
+                (long long)M->population);
+        for (size_t t = 0; t < M->ntables; t++) {
+            const el_an_missing_table *T = &M->tables[t];
+            fprintf(f, "  %s (standardisation: %s)\n", T->lens, T->standardised);
+            fprintf(f, "  %-12s %8s %10s %8s %8s %8s %8s %8s %8s %8s\n", "group", "observed", "population", "per1000",
+                    "lower", "upper", "expected", "O/E", "lower", "upper");
+            for (size_t g = 0; g < T->ngroups; g++) {
+                const el_an_missing_group *G = &T->groups[g];
+                int sup = G->st != EL_DC_SHOWN;
+                fprintf(f, "  %-12s ", G->key);
+                if (sup || G->observed < 0) fprintf(f, "%8s ", p->mask);
+                else fprintf(f, "%8lld ", (long long)G->observed);
+                fprintf(f, "%10lld ", (long long)G->population);
+                tnum(f, G->rate.value, 3, p, sup); fputc(' ', f);
+                tnum(f, G->rate.lower, 3, p, sup); fputc(' ', f);
+                tnum(f, G->rate.upper, 3, p, sup); fputc(' ', f);
+                tnum(f, G->expected, dec, p, sup); fputc(' ', f);
+                tnum(f, G->ratio.value, 2, p, sup); fputc(' ', f);
+                tnum(f, G->ratio.lower, 2, p, sup); fputc(' ', f);
+                tnum(f, G->ratio.upper, 2, p, sup);
+                if (!sup && isfinite(G->ratio.upper) && G->ratio.upper < 1) fputs("  under-represented", f);
+                else if (!sup && isfinite(G->ratio.lower) && G->ratio.lower > 1) fputs("  over-represented", f);
+                fputc('\n', f);
+            }
+        }
+        for (size_t k = 0; k < sizeof M->notes / sizeof M->notes[0]; k++)
+            if (M->notes[k][0]) fprintf(f, "  note: %s\n", M->notes[k]);
         fputc('\n', f);
     }
     fprintf(f, "(* after a difference: its %g%% interval excludes 0.)\n",
