@@ -751,6 +751,7 @@ el_status el_web_serve(const el_web_config *cfg, el_error *err)
         {MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key},
         {MHD_OPTION_END, 0, NULL}};
     w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
                             MHD_OPTION_SOCK_ADDR, sa,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
@@ -758,7 +759,6 @@ el_status el_web_serve(const el_web_config *cfg, el_error *err)
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, w,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
                             MHD_OPTION_ARRAY, cfg->tls_cert ? tls_opts : &tls_opts[2],
                             MHD_OPTION_END);
     if (!w->d) {
