@@ -104,6 +104,15 @@ static void test_users_login_sessions_tokens(void **st)
     assert_int_equal(sqlite3_column_int(q, 0), 0);
     sqlite3_finalize(q);
 
+    /* idle timeout: a session unused for longer than idle seconds is gone */
+    char sid2[EL_AUTH_ID_LEN + 1], csrf3[EL_AUTH_ID_LEN + 1];
+    assert_int_equal(el_auth_session_new(a, u.id, "10.0.0.1", sid2, csrf3, &err), EL_OK);
+    sleep(2);
+    assert_int_equal(el_auth_session_get(a, sid2, 1, 3600, &s, csrf2, &err), EL_ERR_NOTFOUND);
+    assert_int_equal(el_auth_session_get(a, sid2, 3600, 3600, &s, csrf2, &err), EL_ERR_NOTFOUND);  /* removed */
+    /* absolute lifetime */
+    assert_int_equal(el_auth_session_get(a, sid, 3600, 1, &s, csrf2, &err), EL_ERR_NOTFOUND);
+
     char tok[EL_AUTH_TOKEN_LEN + 1];
     assert_int_equal(el_auth_token_new(a, "ann", "test", tok, &err), EL_OK);
     assert_int_equal(strncmp(tok, "elt_", 4), 0);
@@ -112,6 +121,7 @@ static void test_users_login_sessions_tokens(void **st)
     assert_int_equal(el_auth_token_check(a, "elt_nothex", &s, &err), EL_ERR_NOTFOUND);
 
     /* disabling ends sessions and revokes tokens; logins refused */
+    assert_int_equal(el_auth_session_new(a, u.id, "10.0.0.1", sid, csrf, &err), EL_OK);
     assert_int_equal(el_auth_user_set_disabled(a, "ann", 1, &err), EL_OK);
     assert_int_equal(el_auth_session_get(a, sid, 60, 3600, &s, csrf2, &err), EL_ERR_NOTFOUND);
     assert_int_equal(el_auth_token_check(a, tok, &s, &err), EL_ERR_NOTFOUND);
