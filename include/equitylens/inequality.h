@@ -116,15 +116,15 @@ typedef enum {
 } el_ineq_state;
 
 typedef enum {
-    EL_CI_NONE = 0,
-    EL_CI_NORMAL,          /* estimate ± z·se */
-    EL_CI_NORMAL_LOG,      /* exp(ln estimate ± z·se); se is the SE of ln(estimate) (R, RII) */
-    EL_CI_SIMULATION       /* percentiles of simulated values (se is NAN) */
-} el_ci_method;
+    EL_INEQ_CI_NONE = 0,
+    EL_INEQ_CI_NORMAL,          /* estimate ± z·se */
+    EL_INEQ_CI_NORMAL_LOG,      /* exp(ln estimate ± z·se); se is the SE of ln(estimate) (R, RII) */
+    EL_INEQ_CI_SIMULATION       /* percentiles of simulated values (se is NAN) */
+} el_ineq_ci_method;
 
 typedef struct el_ineq_result {
     el_ineq_state state;
-    el_ci_method ci;
+    el_ineq_ci_method ci;
     double est, se, lower, upper;   /* NAN when not available */
     char note[200];                 /* why something is missing; "" otherwise */
 } el_ineq_result;

@@ -59,13 +59,13 @@ static void usage(FILE *f)
         EL_INEQ_DEFAULT_REPS);
 }
 
-static const char *ci_name(el_ci_method m)
+static const char *ci_name(el_ineq_ci_method m)
 {
     switch (m) {
-    case EL_CI_NORMAL: return "normal";
-    case EL_CI_NORMAL_LOG: return "normal-log";
-    case EL_CI_SIMULATION: return "simulation";
-    case EL_CI_NONE: break;
+    case EL_INEQ_CI_NORMAL: return "normal";
+    case EL_INEQ_CI_NORMAL_LOG: return "normal-log";
+    case EL_INEQ_CI_SIMULATION: return "simulation";
+    case EL_INEQ_CI_NONE: break;
     }
     return "";
 }
@@ -274,7 +274,7 @@ int cmd_summarise(int argc, char **argv)
                 json_object_set_new(j, "se", jnum(r->se));
                 json_object_set_new(j, "lower", jnum(r->lower));
                 json_object_set_new(j, "upper", jnum(r->upper));
-                json_object_set_new(j, "ci_method", r->ci == EL_CI_NONE ? json_null() : json_string(ci_name(r->ci)));
+                json_object_set_new(j, "ci_method", r->ci == EL_INEQ_CI_NONE ? json_null() : json_string(ci_name(r->ci)));
                 json_object_set_new(j, "subgroups", json_integer((json_int_t)n));
                 json_object_set_new(j, "note", json_string(r->note));
                 char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENSURE_ASCII);

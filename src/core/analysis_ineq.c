@@ -1,6 +1,7 @@
 /* analysis_ineq.c — summary measures of inequality for one metric × lens,
- * through the WHO core (inequality.h). Own translation unit because
- * inequality.h and ci.h both define el_ci_method. (owner: analysis helper) */
+ * through the WHO core (inequality.h). A separate translation unit from when
+ * inequality.h and ci.h both defined el_ci_method (the inequality one is now
+ * el_ineq_ci_method). (owner: analysis helper) */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,9 +62,9 @@ void an_inequality(const double *est, const double *se, const double *pop, const
             snprintf(o2->note, sizeof o2->note, "%s", r->note[0] ? r->note : "not computable");
             continue;
         }
-        const char *meth = r->ci == EL_CI_SIMULATION ? "simulation"
-                         : r->ci == EL_CI_NORMAL_LOG ? "normal-log"
-                         : r->ci == EL_CI_NORMAL ? "normal" : "";
+        const char *meth = r->ci == EL_INEQ_CI_SIMULATION ? "simulation"
+                         : r->ci == EL_INEQ_CI_NORMAL_LOG ? "normal-log"
+                         : r->ci == EL_INEQ_CI_NORMAL ? "normal" : "";
         o2->iv = an_iv(r->est, r->lower, r->upper, meth);
         if (r->note[0]) snprintf(o2->note, sizeof o2->note, "%s", r->note);
     }

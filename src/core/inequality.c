@@ -181,21 +181,21 @@ static void set_na(el_ineq_result *r, const char *fmt, ...)
     va_start(ap, fmt);
     r->state = EL_INEQ_NA;
     r->est = r->se = r->lower = r->upper = NAN;
-    r->ci = EL_CI_NONE;
+    r->ci = EL_INEQ_CI_NONE;
     vsnprintf(r->note, sizeof r->note, fmt, ap);
     va_end(ap);
 }
 
 /* An estimate with a normal-theory interval (ci NORMAL or NORMAL_LOG). */
-static void set_ok(const el_ineq_ctx *c, el_ineq_result *r, double est, double se, el_ci_method ci)
+static void set_ok(const el_ineq_ctx *c, el_ineq_result *r, double est, double se, el_ineq_ci_method ci)
 {
     r->state = EL_INEQ_OK;
     r->est = est;
     r->se = (isfinite(se) && se >= 0) ? se : NAN;
-    r->ci = EL_CI_NONE;
+    r->ci = EL_INEQ_CI_NONE;
     r->lower = r->upper = NAN;
     if (isnan(r->se)) return;
-    if (ci == EL_CI_NORMAL_LOG) {
+    if (ci == EL_INEQ_CI_NORMAL_LOG) {
         if (!(est > 0)) return;
         r->lower = exp(log(est) - c->z * r->se);
         r->upper = exp(log(est) + c->z * r->se);
@@ -373,7 +373,7 @@ static void do_sii_rii(el_ineq_ctx *c, const el_ineq_blockinfo *b, uint32_t mask
     }
     if (want_sii) {
         double v = g0 * g0 * f.v00 + 2 * g0 * g1 * f.v01 + g1 * g1 * f.v11;
-        set_ok(c, &out[EL_INEQ_SII], (mu1 - mu0) * s, sqrt(v) * s, EL_CI_NORMAL);
+        set_ok(c, &out[EL_INEQ_SII], (mu1 - mu0) * s, sqrt(v) * s, EL_INEQ_CI_NORMAL);
     }
     if (want_rii) {
         if (!(mu0 > 0 && mu1 > 0)) {
@@ -384,7 +384,7 @@ static void do_sii_rii(el_ineq_ctx *c, const el_ineq_blockinfo *b, uint32_t mask
         if (meth == EL_SII_LINEAR) { h0 = 1 / mu1 - 1 / mu0; h1 = 1 / mu1; }
         else { h0 = mu0 - mu1; h1 = 1 - mu1; }
         double v = h0 * h0 * f.v00 + 2 * h0 * h1 * f.v01 + h1 * h1 * f.v11;
-        set_ok(c, &out[EL_INEQ_RII], mu1 / mu0, sqrt(v), EL_CI_NORMAL_LOG);
+        set_ok(c, &out[EL_INEQ_RII], mu1 / mu0, sqrt(v), EL_INEQ_CI_NORMAL_LOG);
     }
 }
 
@@ -393,7 +393,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
 {
     for (int m = 0; m < EL_INEQ_COUNT; m++) {
         out[m].state = EL_INEQ_SKIPPED;
-        out[m].ci = EL_CI_NONE;
+        out[m].ci = EL_INEQ_CI_NONE;
         out[m].est = out[m].se = out[m].lower = out[m].upper = NAN;
         out[m].note[0] = 0;
     }
@@ -442,7 +442,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             snprintf(why, sizeof why, "no CI: se missing for subgroup '%.60s' (line %ld)", lab(sm), sm->line);
         }
         if (WANT(EL_INEQ_D)) {
-            set_ok(c, &out[EL_INEQ_D], y1 - y2, have ? sqrt(s1 * s1 + s2 * s2) : NAN, EL_CI_NORMAL);
+            set_ok(c, &out[EL_INEQ_D], y1 - y2, have ? sqrt(s1 * s1 + s2 * s2) : NAN, EL_INEQ_CI_NORMAL);
             if (!have) el_ineq_note(&out[EL_INEQ_D], why);
         }
         if (WANT(EL_INEQ_R)) {
@@ -450,7 +450,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             else {
                 double R = y1 / y2;
                 double sl = (have && R > 0) ? sqrt((s1 * s1 + R * R * s2 * s2) / (y2 * y2)) / R : NAN;
-                set_ok(c, &out[EL_INEQ_R], R, sl, EL_CI_NORMAL_LOG);
+                set_ok(c, &out[EL_INEQ_R], R, sl, EL_INEQ_CI_NORMAL_LOG);
                 if (!have) el_ineq_note(&out[EL_INEQ_R], why);
                 else if (!(R > 0)) el_ineq_note(&out[EL_INEQ_R], "no CI: ratio is not positive");
             }
@@ -465,10 +465,10 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             if (WANT(EL_INEQ_RCI)) set_na(&out[EL_INEQ_RCI], "singular rank design");
         } else {
             double aci = 2 * sig * f.b1, se_aci = 2 * sig * sqrt(f.v11);
-            if (WANT(EL_INEQ_ACI)) set_ok(c, &out[EL_INEQ_ACI], aci, se_aci, EL_CI_NORMAL);
+            if (WANT(EL_INEQ_ACI)) set_ok(c, &out[EL_INEQ_ACI], aci, se_aci, EL_INEQ_CI_NORMAL);
             if (WANT(EL_INEQ_RCI)) {
                 if (b.mu_pop == 0) set_na(&out[EL_INEQ_RCI], "RCI undefined: the mean is 0");
-                else set_ok(c, &out[EL_INEQ_RCI], aci / b.mu_pop, se_aci / fabs(b.mu_pop), EL_CI_NORMAL);
+                else set_ok(c, &out[EL_INEQ_RCI], aci / b.mu_pop, se_aci / fabs(b.mu_pop), EL_INEQ_CI_NORMAL);
             }
         }
     }
@@ -490,13 +490,13 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
         if (WANT(EL_INEQ_PAF)) {
             if (mu == 0) set_na(&out[EL_INEQ_PAF], "PAF undefined: the mean is 0");
             else {
-                set_ok(c, &out[EL_INEQ_PAF], wrong ? 0.0 : 100 * raw / mu, 100 * sef, EL_CI_NORMAL);
+                set_ok(c, &out[EL_INEQ_PAF], wrong ? 0.0 : 100 * raw / mu, 100 * sef, EL_INEQ_CI_NORMAL);
                 if (!b.has_pop) el_ineq_note(&out[EL_INEQ_PAF], "no CI: needs populations");
                 else if (isnan(sef)) el_ineq_note(&out[EL_INEQ_PAF], "no CI: Walter variance not defined for these values");
             }
         }
         if (WANT(EL_INEQ_PAR)) {
-            set_ok(c, &out[EL_INEQ_PAR], wrong ? 0.0 : raw, fabs(mu) * sef, EL_CI_NORMAL);
+            set_ok(c, &out[EL_INEQ_PAR], wrong ? 0.0 : raw, fabs(mu) * sef, EL_INEQ_CI_NORMAL);
             if (!b.has_pop) el_ineq_note(&out[EL_INEQ_PAR], "no CI: needs populations");
             else if (isnan(sef)) el_ineq_note(&out[EL_INEQ_PAR], "no CI: Walter variance not defined for these values");
         }
@@ -517,7 +517,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             double var = 4 * se2 + 2 * (s2 * s2 - s4 + se4);
             sev = var >= 0 ? sqrt(var) : NAN;
         }
-        set_ok(c, &out[EL_INEQ_BGV], v, sev, EL_CI_NORMAL);
+        set_ok(c, &out[EL_INEQ_BGV], v, sev, EL_INEQ_CI_NORMAL);
         if (!b.has_se) no_se_note(&b, &out[EL_INEQ_BGV]);
     }
     /* Closed-form estimates of the simulated measures. */
@@ -536,24 +536,24 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
             rw += w * fabs(y[k] - yref);
         }
         double dn = (double)n;
-        if (WANT(EL_INEQ_BGSD)) set_ok(c, &out[EL_INEQ_BGSD], sqrt(ss), NAN, EL_CI_NONE);
+        if (WANT(EL_INEQ_BGSD)) set_ok(c, &out[EL_INEQ_BGSD], sqrt(ss), NAN, EL_INEQ_CI_NONE);
         if (WANT(EL_INEQ_COV)) {
             if (mu == 0) set_na(&out[EL_INEQ_COV], "COV undefined: the mean is 0");
-            else set_ok(c, &out[EL_INEQ_COV], 100 * sqrt(ss) / mu, NAN, EL_CI_NONE);
+            else set_ok(c, &out[EL_INEQ_COV], 100 * sqrt(ss) / mu, NAN, EL_INEQ_CI_NONE);
         }
-        if (WANT(EL_INEQ_MDMU)) set_ok(c, &out[EL_INEQ_MDMU], au / dn, NAN, EL_CI_NONE);
-        if (WANT(EL_INEQ_MDMW)) set_ok(c, &out[EL_INEQ_MDMW], aw, NAN, EL_CI_NONE);
-        if (WANT(EL_INEQ_MDBU)) set_ok(c, &out[EL_INEQ_MDBU], bu / dn, NAN, EL_CI_NONE);
-        if (WANT(EL_INEQ_MDBW)) set_ok(c, &out[EL_INEQ_MDBW], bw, NAN, EL_CI_NONE);
-        if (WANT(EL_INEQ_MDRU)) set_ok(c, &out[EL_INEQ_MDRU], ru / dn, NAN, EL_CI_NONE);
-        if (WANT(EL_INEQ_MDRW)) set_ok(c, &out[EL_INEQ_MDRW], rw, NAN, EL_CI_NONE);
+        if (WANT(EL_INEQ_MDMU)) set_ok(c, &out[EL_INEQ_MDMU], au / dn, NAN, EL_INEQ_CI_NONE);
+        if (WANT(EL_INEQ_MDMW)) set_ok(c, &out[EL_INEQ_MDMW], aw, NAN, EL_INEQ_CI_NONE);
+        if (WANT(EL_INEQ_MDBU)) set_ok(c, &out[EL_INEQ_MDBU], bu / dn, NAN, EL_INEQ_CI_NONE);
+        if (WANT(EL_INEQ_MDBW)) set_ok(c, &out[EL_INEQ_MDBW], bw, NAN, EL_INEQ_CI_NONE);
+        if (WANT(EL_INEQ_MDRU)) set_ok(c, &out[EL_INEQ_MDRU], ru / dn, NAN, EL_INEQ_CI_NONE);
+        if (WANT(EL_INEQ_MDRW)) set_ok(c, &out[EL_INEQ_MDRW], rw, NAN, EL_INEQ_CI_NONE);
         if (WANT(EL_INEQ_IDISU)) {
             if (ma == 0) set_na(&out[EL_INEQ_IDISU], "IDISU undefined: the mean is 0");
-            else set_ok(c, &out[EL_INEQ_IDISU], 100 * au / dn / ma, NAN, EL_CI_NONE);
+            else set_ok(c, &out[EL_INEQ_IDISU], 100 * au / dn / ma, NAN, EL_INEQ_CI_NONE);
         }
         if (WANT(EL_INEQ_IDISW)) {
             if (ma == 0) set_na(&out[EL_INEQ_IDISW], "IDISW undefined: the mean is 0");
-            else set_ok(c, &out[EL_INEQ_IDISW], 100 * aw / ma, NAN, EL_CI_NONE);
+            else set_ok(c, &out[EL_INEQ_IDISW], 100 * aw / ma, NAN, EL_INEQ_CI_NONE);
         }
     }
     if (WANT(EL_INEQ_TI) || WANT(EL_INEQ_MLD)) {
@@ -579,7 +579,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
                     }
                     sv = 1000 * sqrt(v);
                 }
-                set_ok(c, &out[EL_INEQ_TI], 1000 * t, sv, EL_CI_NORMAL);
+                set_ok(c, &out[EL_INEQ_TI], 1000 * t, sv, EL_INEQ_CI_NORMAL);
                 if (!b.has_se) no_se_note(&b, &out[EL_INEQ_TI]);
                 else if (zero) el_ineq_note(&out[EL_INEQ_TI], "no CI: the delta-method SE is undefined when an estimate is 0");
             }
@@ -592,7 +592,7 @@ el_status el_ineq_compute(el_ineq_ctx *c, const el_ineq_block *blk, const el_ine
                         t += sh[k] * -log(r);
                         v += se[k] * se[k] * sh[k] * sh[k] / (mu * mu) * d * d;
                     }
-                    set_ok(c, &out[EL_INEQ_MLD], 1000 * t, b.has_se ? 1000 * sqrt(v) : NAN, EL_CI_NORMAL);
+                    set_ok(c, &out[EL_INEQ_MLD], 1000 * t, b.has_se ? 1000 * sqrt(v) : NAN, EL_INEQ_CI_NORMAL);
                     if (!b.has_se) no_se_note(&b, &out[EL_INEQ_MLD]);
                 }
             }

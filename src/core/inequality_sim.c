@@ -124,7 +124,7 @@ void el_ineq_simulate(el_ineq_ctx *c, const el_ineq_blockinfo *b, uint32_t want,
         if (nf == 0) continue;
         out[m].lower = el_ineq_quantile_select(c->tmp, nf, alo);
         out[m].upper = el_ineq_quantile_select(c->tmp, nf, ahi);
-        out[m].ci = EL_CI_SIMULATION;
+        out[m].ci = EL_INEQ_CI_SIMULATION;
     }
 }
 

@@ -135,7 +135,7 @@ static void test_ordered_anchor(void **st)
     REL(r[EL_INEQ_SII].se, 100 * 0.02190822, 1e-6);     /* reported on the indicator scale */
     REL(r[EL_INEQ_RII].est, 3.159506, 1e-6);
     REL(r[EL_INEQ_RII].se, 0.07644001, 1e-6);
-    assert_int_equal(r[EL_INEQ_RII].ci, EL_CI_NORMAL_LOG);
+    assert_int_equal(r[EL_INEQ_RII].ci, EL_INEQ_CI_NORMAL_LOG);
     REL(r[EL_INEQ_PAF].est, 45.544548, 1e-6);
     REL(r[EL_INEQ_PAF].se, 100 * 0.10689361, 1e-6);     /* healthequal: fraction scale */
     REL(r[EL_INEQ_PAR].est, 18.775509, 1e-6);
@@ -350,7 +350,7 @@ static void test_simulation(void **st)
     assert_int_equal(el_ineq_compute(c, &b, g, 6, EL_INEQ_ALL, a, NULL), EL_OK);
     for (int m = EL_INEQ_BGSD; m <= EL_INEQ_IDISW; m++) {
         if (m == EL_INEQ_BGV) continue;
-        assert_int_equal(a[m].ci, EL_CI_SIMULATION);
+        assert_int_equal(a[m].ci, EL_INEQ_CI_SIMULATION);
         assert_true(a[m].lower < a[m].upper);
         assert_true(isnan(a[m].se));
     }
