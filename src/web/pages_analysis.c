@@ -538,6 +538,7 @@ static el_resp *trends_page(el_req *r)
     json_t *L = find_lens(c.doc, lens);
     size_t i, k, shown = 0;
     json_t *t, *s;
+    el_strbuf_put(&b, "<div class=\"el-grid\">\n");
     json_array_foreach(json_object_get(c.doc, "trends"), i, t) {
         if (strcmp(jstr(t, "metric"), metric) || strcmp(jstr(t, "lens"), lens)) continue;
         static const char *const kinds[] = {"series", "gap_series"};
@@ -547,13 +548,15 @@ static el_resp *trends_page(el_req *r)
                 json_t *any = find_result(c.doc, metric, lens, NULL);
                 snprintf(title, sizeof title, "%s%s — %s", q ? "Gap to reference: " : "", any ? jstr(any, "label") : metric,
                          L ? group_label(L, jstr(s, "key")) : jstr(s, "key"));
-                el_strbuf_put(&b, "<h2>");
+                el_strbuf_put(&b, "<div class=\"el-grid-item\"><h2 class=\"nhsuk-heading-s\">");
                 el_strbuf_esc(&b, title);
                 el_strbuf_put(&b, "</h2>");
                 spc_chart(&b, c.doc, s, title);
+                el_strbuf_put(&b, "</div>\n");
                 shown++;
             }
     }
+    el_strbuf_put(&b, "</div>\n");
     if (!shown)
         el_strbuf_put(&b, "<div class=\"nhsuk-inset-text\" id=\"no-trend\"><p>No trend for this metric and lens "
                           "(trends need at least two periods of activity dates).</p></div>\n");

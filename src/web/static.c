@@ -24,6 +24,7 @@ static const char app_css[] =
     ".el-filters .nhsuk-form-group{margin-bottom:16px}\n"
     ".el-user{color:#fff;font-size:1rem;padding:0 8px}\n"
     "progress{width:100%;height:1.25rem}\n"
+    ".el-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:8px 32px}\n"
     ".el-mono{font-family:monospace;font-size:0.875rem;word-break:break-all}\n";
 
 /* Upload with progress: progressive enhancement of the plain form (which works
