@@ -431,8 +431,10 @@ el_status el_dc_table_feasible_range(const el_dc_table *t, const el_disclosure_p
     return EL_OK;
 }
 
-/* 1 if primary cell (i,j) is pinned to one value; -1 on OOM. */
-static int pinned(const el_dc_table *t, const el_disclosure_policy *p, size_t i, size_t j)
+/* 1 if primary cell (i,j) is pinned to one value; -1 on OOM. Reference
+ * implementation (two max-flows); the audit uses pinned_fast() below and
+ * falls back to this only if the truth is outside the attacker's bounds. */
+static int pinned_flow(const el_dc_table *t, const el_disclosure_policy *p, size_t i, size_t j)
 {
     int64_t v = t->v[AT(t, i, j)];
     int a = feasible(t, p, i, j, v - 1);
@@ -443,13 +445,155 @@ static int pinned(const el_dc_table *t, const el_disclosure_policy *p, size_t i,
     return !b;
 }
 
+/* ---- fast exact pinned test: reachability in the residual graph of the truth ----
+ *
+ * The consistent tables are the integer circulations x of the network used by
+ * feasible() (nodes S, rows, columns, T; one arc per grid cell k with bounds
+ * [lo_k, hi_k]). The true table x* is one of them whenever lo_k <= x*_k <= hi_k
+ * for every k (checked; otherwise we fall back to max-flow). Claim: for a cell
+ * e = (u -> w) with x*_e = v, a consistent table with x_e = v - 1 exists iff
+ * v - 1 >= lo_e and w is reachable from u in the residual graph of x* with
+ * e's own arcs removed (residual arcs: a -> b for a cell with x*_k < hi_k,
+ * b -> a for one with x*_k > lo_k).
+ *  (if) push one unit along the path and take one unit off e: conservation
+ *      holds, every cell stays within its bounds, values stay integer.
+ *  (only if) d = x - x* is an integer circulation with d_e = -1. By conformal
+ *      decomposition (Ahuja, Magnanti & Orlin, Network Flows, 1993, Thm 3.5
+ *      applied to circulations) d is a sum of integer simple cycles, each
+ *      using cell k only in the direction of sign(d_k); one of them uses e
+ *      backwards, and the rest of that simple cycle is a u -> w path that does
+ *      not use e, whose arcs have x*_k < hi_k (d_k > 0) or x*_k > lo_k
+ *      (d_k < 0), i.e. are residual arcs.
+ * Symmetrically v + 1 is feasible iff v + 1 <= hi_e and u is reachable from w.
+ * So the answer is exactly that of the two max-flows in pinned_flow() at the
+ * cost of two breadth-first searches, with no allocation per query. */
+typedef struct {
+    int n;                 /* nodes: S = 0, rows 1..R, columns R+1..R+C, T = R+C+1 */
+    size_t ncell;          /* (R+1)(C+1) grid cells = arcs */
+    int *tail, *head;      /* per cell */
+    int64_t *lo, *hi;      /* per cell, attacker bounds for the current states */
+    int *start, *inc;      /* CSR: cells incident to each node, as 2*cell + (node is head) */
+    unsigned *mark; unsigned stamp;
+    int *q;
+    int truth_ok;          /* 1 if the truth lies within every cell's bounds */
+} dc_work;
+
+static void dcw_free(dc_work *w)
+{
+    free(w->tail); free(w->head); free(w->lo); free(w->hi);
+    free(w->start); free(w->inc); free(w->mark); free(w->q);
+}
+
+static int dcw_init(dc_work *w, const el_dc_table *t)
+{
+    memset(w, 0, sizeof *w);
+    size_t R = t->R, C = t->C;
+    w->n = (int)(R + C + 2);
+    w->ncell = (R + 1) * (C + 1);
+    size_t n = (size_t)w->n, m = w->ncell;
+    w->tail = malloc(m * sizeof *w->tail);
+    w->head = malloc(m * sizeof *w->head);
+    w->lo = malloc(m * sizeof *w->lo);
+    w->hi = malloc(m * sizeof *w->hi);
+    w->start = calloc(n + 1, sizeof *w->start);
+    w->inc = malloc(2 * m * sizeof *w->inc);
+    w->mark = calloc(n, sizeof *w->mark);
+    w->q = malloc(n * sizeof *w->q);
+    if (!w->tail || !w->head || !w->lo || !w->hi || !w->start || !w->inc || !w->mark || !w->q) {
+        dcw_free(w);
+        return -1;
+    }
+    int S = 0, T = (int)(R + C + 1);
+    for (size_t i = 0; i <= R; i++)
+        for (size_t j = 0; j <= C; j++) {
+            size_t k = AT(t, i, j);
+            int u, v;
+            if (i < R && j < C) { u = 1 + (int)i; v = 1 + (int)R + (int)j; }
+            else if (i < R) { u = S; v = 1 + (int)i; }            /* row total */
+            else if (j < C) { u = 1 + (int)R + (int)j; v = T; }   /* column total */
+            else { u = T; v = S; }                                  /* grand total */
+            w->tail[k] = u; w->head[k] = v;
+            w->start[u + 1]++; w->start[v + 1]++;
+        }
+    for (size_t x = 0; x < n; x++) w->start[x + 1] += w->start[x];
+    int *fill = w->q;  /* scratch: next free slot per node */
+    for (size_t x = 0; x < n; x++) fill[x] = w->start[x];
+    for (size_t k = 0; k < m; k++) {
+        w->inc[fill[w->tail[k]]++] = (int)(2 * k);
+        w->inc[fill[w->head[k]]++] = (int)(2 * k + 1);
+    }
+    return 0;
+}
+
+/* Recompute every cell's bounds from the current states. */
+static void dcw_bounds(dc_work *w, const el_dc_table *t, const el_disclosure_policy *p)
+{
+    w->truth_ok = 1;
+    for (size_t i = 0; i <= t->R; i++)
+        for (size_t j = 0; j <= t->C; j++) {
+            size_t k = AT(t, i, j);
+            cell_bounds(t, p, i, j, &w->lo[k], &w->hi[k]);
+            if (t->v[k] < w->lo[k] || t->v[k] > w->hi[k]) w->truth_ok = 0;
+        }
+}
+
+/* Is node dst reachable from src by residual arcs of the truth, not using cell skip? */
+static int dcw_reach(dc_work *w, const el_dc_table *t, int src, int dst, size_t skip)
+{
+    if (++w->stamp == 0) {  /* wrapped: reset marks */
+        memset(w->mark, 0, (size_t)w->n * sizeof *w->mark);
+        w->stamp = 1;
+    }
+    unsigned s = w->stamp;
+    int qh = 0, qt = 0;
+    w->q[qt++] = src;
+    w->mark[src] = s;
+    while (qh < qt) {
+        int x = w->q[qh++];
+        for (int a = w->start[x]; a < w->start[x + 1]; a++) {
+            size_t k = (size_t)(w->inc[a] >> 1);
+            if (k == skip) continue;
+            int y;
+            if (w->inc[a] & 1) {  /* x is the head: backward arc, needs room below */
+                if (t->v[k] <= w->lo[k]) continue;
+                y = w->tail[k];
+            } else {              /* x is the tail: forward arc, needs room above */
+                if (t->v[k] >= w->hi[k]) continue;
+                y = w->head[k];
+            }
+            if (w->mark[y] == s) continue;
+            if (y == dst) return 1;
+            w->mark[y] = s;
+            w->q[qt++] = y;
+        }
+    }
+    return 0;
+}
+
+/* Same answer as pinned_flow() (see the proof above); w's bounds must be current. */
+static int pinned_fast(dc_work *w, const el_dc_table *t, const el_disclosure_policy *p, size_t i, size_t j)
+{
+    if (!w->truth_ok) return pinned_flow(t, p, i, j);
+    size_t k = AT(t, i, j);
+    int64_t v = t->v[k];
+    if (v - 1 >= w->lo[k] && dcw_reach(w, t, w->tail[k], w->head[k], k)) return 0;
+    if (v + 1 <= w->hi[k] && dcw_reach(w, t, w->head[k], w->tail[k], k)) return 0;
+    return 1;
+}
+
 size_t el_dc_table_audit(const el_dc_table *t, const el_disclosure_policy *p)
 {
     size_t n = 0;
     if (!t->protected_) return 0;
+    dc_work w;
+    int fast = dcw_init(&w, t) == 0;
+    if (fast) dcw_bounds(&w, t, p);
     for (size_t i = 0; i <= t->R; i++)
         for (size_t j = 0; j <= t->C; j++)
-            if (published_cell(t, i, j) && t->st[AT(t, i, j)] == EL_DC_PRIMARY && pinned(t, p, i, j) != 0) n++;
+            if (published_cell(t, i, j) && t->st[AT(t, i, j)] == EL_DC_PRIMARY &&
+                (fast ? pinned_fast(&w, t, p, i, j) : pinned_flow(t, p, i, j)) != 0)
+                n++;
+    if (fast) dcw_free(&w);
     return n;
 }
 
@@ -532,18 +676,21 @@ el_status el_dc_table_protect(el_dc_table *t, const el_disclosure_policy *p, el_
     /* exact audit loop (meaningless when the suppressed range is one value:
      * then "*" itself says what the count is) */
     if (p->suppress_max == p->suppress_min) return EL_OK;
+    dc_work w;
+    if (dcw_init(&w, t)) return el_error_set(err, EL_ERR_NOMEM, "disclosure: out of memory");
     for (;;) {
         int fixed_any = 0, exposed = 0;
+        dcw_bounds(&w, t, p);  /* states changed since the last pass */
         for (size_t i = 0; i <= R; i++)
             for (size_t j = 0; j <= C; j++) {
                 if (!published_cell(t, i, j) || t->st[AT(t, i, j)] != EL_DC_PRIMARY) continue;
-                int r = pinned(t, p, i, j);
-                if (r < 0) return el_error_set(err, EL_ERR_NOMEM, "disclosure: out of memory");
+                int r = pinned_fast(&w, t, p, i, j);
+                if (r < 0) { dcw_free(&w); return el_error_set(err, EL_ERR_NOMEM, "disclosure: out of memory"); }
                 if (!r) continue;
                 exposed = 1;
                 if (suppress_partner(t, p, i, j, 2, 0)) { fixed_any = 1; goto again; }
             }
-        if (!exposed) return EL_OK;
+        if (!exposed) { dcw_free(&w); return EL_OK; }
         if (!fixed_any) {
             /* nothing left to hide in the exposed cells' lines: suppress the
              * smallest shown non-zero cell anywhere, else everything */
@@ -559,6 +706,7 @@ el_status el_dc_table_protect(el_dc_table *t, const el_disclosure_policy *p, el_
             for (size_t k = 0; k < (R + 1) * (C + 1); k++)
                 if (t->st[k] == EL_DC_SHOWN) t->st[k] = EL_DC_SECONDARY;
             t->fallback = 1;
+            dcw_free(&w);
             return EL_OK;
         }
 again:;
