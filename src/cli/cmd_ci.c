@@ -142,22 +142,27 @@ static void table_free(table_t *t)
 {
     if (!t) return;
     for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t i = 0; i < t->rows[r].nf; i++) free(t->rows[r].f[i]);
-        free(t->rows[r].f);
+        free(t->rows[r].f);   /* one block: pointers and text (copy_fields) */
     }
-    for (size_t i = 0; i < t->nh; i++) free(t->hdr[i]);
     free(t->hdr);
     free(t->rows);
     memset(t, 0, sizeof *t);
 }
 
+/* The record's fields as one allocation (the pointer array followed by the text), freed
+ * with a single free(): a row of 500,000 empty fields costs 4.5 MB, not 500,000 mallocs. */
 static char **copy_fields(el_csv *c, size_t n)
 {
-    char **f = calloc(n ? n : 1, sizeof *f);
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += el_csv_field_len(c, i) + 1;
+    char **f = malloc((n ? n : 1) * sizeof *f + bytes);
     if (!f) return NULL;
+    char *p = (char *)(f + (n ? n : 1));
     for (size_t i = 0; i < n; i++) {
-        f[i] = strdup(el_csv_field(c, i));
-        if (!f[i]) { for (size_t j = 0; j < i; j++) free(f[j]); free(f); return NULL; }
+        size_t len = el_csv_field_len(c, i);
+        memcpy(p, el_csv_field(c, i), len + 1);
+        f[i] = p;
+        p += len + 1;
     }
     return f;
 }
