@@ -31,7 +31,9 @@
 #include "equitylens/refdata.h"
 #include "equitylens/synth.h"
 
+#ifndef SEEDS   /* larger batches: build with -DSEEDS=1000 (docs/analysis.md) */
 #define SEEDS 40
+#endif
 #define ROWS 20000
 
 typedef struct { char *buf; size_t len, cap; } sink;
