@@ -431,11 +431,10 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
     const int32_t *lc = el_dataset_col(d, EL_F_LSOA11), *age = el_dataset_col(d, EL_F_AGE);
     const int32_t *cat = el_dataset_col(d, EL_F_ETHNIC_CATEGORY);
     int has_age = el_dataset_has(d, EL_F_AGE), has_cat = el_dataset_has(d, EL_F_ETHNIC_CATEGORY);
-    int64_t oq[5] = {0}, oqa[5] = {0}, ob[EL_POP_AGE5Y] = {0}, oe[EL_POP_ETH5] = {0}, oall = 0, oaged = 0;
-    int64_t eth_unknown = 0, og[EL_AGE11_G] = {0};
+    int64_t oq[5] = {0}, oqa[5] = {0}, ob[EL_POP_AGE5Y] = {0}, oe[EL_POP_ETH5] = {0}, oaged = 0;
+    int64_t og[EL_AGE11_G] = {0};
     for (size_t r = 0; r < rows; r++) {
         if (lc[r] < 0 || (size_t)lc[r] >= nd || !inc[lc[r]]) continue;
-        oall++;
         int q = quint[lc[r]];
         int b = has_age && age[r] != EL_NA ? age11_index(age[r]) : -1;
         if (q) oq[q - 1]++;
@@ -447,7 +446,6 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
         }
         int e = has_cat && cat[r] >= 0 ? census_eth(el_dataset_str(d, EL_F_ETHNIC_CATEGORY, cat[r])) : -1;
         if (e >= 0) oe[e]++;
-        else eth_unknown++;
     }
     double conf = o->confidence;
     /* IMD quintile (IMD 2019), indirectly standardised for age in 19 bands */
@@ -540,13 +538,12 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
     snprintf(M->notes[0], sizeof M->notes[0],
              "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
              "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
-             "%lld activity rows with ethnicity not stated/not known are not in the ethnic table.",
-             (long long)eth_unknown);
+             "Activity rows with ethnicity not stated/not known are not in the ethnic table (their number is not "
+             "given: with the exact total it would reveal suppressed counts).");
     snprintf(M->notes[1], sizeof M->notes[1],
-             "Observed = activity rows from the catchment (%lld), located by their LSOA 2011; populations: ONS "
+             "Observed = activity rows from the catchment, located by their LSOA 2011; populations: ONS "
              "mid-2020 estimates on LSOA 2011 (age, IMD quintile; IMD 2019, the edition on LSOA 2011); rates per "
-             "1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.",
-             (long long)oall);
+             "1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.");
     if (np)
         snprintf(M->notes[2], sizeof M->notes[2],
                  "Ethnic group populations are census 2021 counts of the %zu LSOA 2021s that the catchment's %zu "
@@ -631,12 +628,10 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     const int32_t *lc = el_dataset_col(d, EL_F_LSOA21), *age = el_dataset_col(d, EL_F_AGE);
     const int32_t *cat = el_dataset_col(d, EL_F_ETHNIC_CATEGORY);
     int has_age = el_dataset_has(d, EL_F_AGE), has_cat = el_dataset_has(d, EL_F_ETHNIC_CATEGORY);
-    int64_t oq[5] = {0}, oqa[5][EL_POP_AGE6], oa[EL_POP_AGE6] = {0}, oe[EL_POP_ETH5] = {0}, oall = 0, oaged = 0;
-    int64_t eth_unknown = 0;
+    int64_t oq[5] = {0}, oqa[5][EL_POP_AGE6], oa[EL_POP_AGE6] = {0}, oe[EL_POP_ETH5] = {0}, oaged = 0;
     memset(oqa, 0, sizeof oqa);
     for (size_t r = 0; r < rows; r++) {
         if (lc[r] < 0 || (size_t)lc[r] >= nd || !inc[lc[r]]) continue;
-        oall++;
         int q = quint[lc[r]];
         int ai = has_age && age[r] != EL_NA ? el_pop_age6_index(age[r]) : -1;
         if (q) oq[q - 1]++;
@@ -647,7 +642,6 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
         }
         int e = has_cat && cat[r] >= 0 ? census_eth(el_dataset_str(d, EL_F_ETHNIC_CATEGORY, cat[r])) : -1;
         if (e >= 0) oe[e]++;
-        else eth_unknown++;
     }
     double conf = o->confidence;
     /* IMD quintile: indirectly age-standardised (LSOA catchment only) */
@@ -706,12 +700,11 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     snprintf(M->notes[0], sizeof M->notes[0],
              "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
              "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
-             "%lld activity rows with ethnicity not stated/not known are not in the ethnic table.",
-             (long long)eth_unknown);
+             "Activity rows with ethnicity not stated/not known are not in the ethnic table (their number is not "
+             "given: with the exact total it would reveal suppressed counts).");
     snprintf(M->notes[1], sizeof M->notes[1],
-             "Observed = activity rows from the catchment (%lld); populations: census 2021 usual residents; "
-             "rates per 1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.",
-             (long long)oall);
+             "Observed = activity rows from the catchment; populations: census 2021 usual residents; "
+             "rates per 1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.");
     free(inc);
     free(quint);
     return EL_OK;
