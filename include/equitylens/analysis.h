@@ -191,7 +191,9 @@ typedef struct {
 typedef struct {
     char key[64];
     int64_t observed, population;
-    el_interval rate;             /* per 1,000 */
+    int64_t observed_ratio;       /* O of the ratio (rows with a known age when age-standardised);
+                                   * after disclosure control: rounded like observed, -1 if suppressed */
+    el_interval rate;             /* per 1,000; after disclosure: from the published observed count */
     double expected;
     el_interval ratio;            /* observed / expected */
     el_dc_state st;

@@ -290,6 +290,24 @@ static int census_eth(const char *cat)
     }
 }
 
+/* rate per 1,000 from O and the group's population; ratio O_ratio / expected;
+ * exact Poisson limits below 10 events, Byar otherwise */
+static void missing_values(el_an_missing_group *x, int64_t O, int64_t Or, double conf)
+{
+    x->rate = an_iv_na();
+    x->ratio = an_iv_na();
+    el_estimate e;
+    if (O >= 0 && x->population > 0 && el_rate_ci((double)O, (double)x->population, conf, 1000.0, &e, NULL) == EL_OK)
+        x->rate = an_iv(e.value, e.lower, e.upper, O < 10 ? "exact-poisson" : "byar");
+    if (Or >= 0 && x->expected > 0) {
+        double lo, hi;
+        el_ci_method cm;
+        if (el_poisson_limits((double)Or, conf, &lo, &hi, &cm, NULL) == EL_OK)
+            x->ratio = an_iv((double)Or / x->expected, lo / x->expected, hi / x->expected,
+                             cm == EL_CI_EXACT ? "exact-poisson" : "byar");
+    }
+}
+
 static el_status missing_table(el_an_missing_table *t, const char *lens, const char *stdz, size_t ng,
                                const char *const *keys, const int64_t *obs, const int64_t *pop,
                                const double *expected, const int64_t *obs_for_ratio, double conf, el_error *err)
@@ -303,21 +321,10 @@ static el_status missing_table(el_an_missing_table *t, const char *lens, const c
         el_an_missing_group *x = &t->groups[g];
         snprintf(x->key, sizeof x->key, "%s", keys[g]);
         x->observed = obs[g];
+        x->observed_ratio = obs_for_ratio[g];
         x->population = pop[g];
-        x->rate = an_iv_na();
-        x->ratio = an_iv_na();
         x->expected = expected[g];
-        el_estimate e;
-        if (pop[g] > 0 && el_rate_ci((double)obs[g], (double)pop[g], conf, 1000.0, &e, NULL) == EL_OK)
-            x->rate = an_iv(e.value, e.lower, e.upper, obs[g] < 10 ? "exact-poisson" : "byar");
-        double O = (double)obs_for_ratio[g];
-        if (expected[g] > 0) {
-            double lo, hi;
-            el_ci_method cm;
-            if (el_poisson_limits(O, conf, &lo, &hi, &cm, NULL) == EL_OK)
-                x->ratio = an_iv(O / expected[g], lo / expected[g], hi / expected[g],
-                                 cm == EL_CI_EXACT ? "exact-poisson" : "byar");
-        }
+        missing_values(x, obs[g], obs_for_ratio[g], conf);
     }
     return EL_OK;
 }
@@ -778,6 +785,10 @@ el_status an_disclose_extras(el_analysis *a, const el_disclosure_policy *p, el_e
                 x->st = st[g];
                 int keep = st[g] == EL_DC_SHOWN;
                 x->observed = keep ? pb[g] : -1;
+                /* rates and ratios from the published counts: computed from the
+                 * exact ones, their decimals would give the exact count back */
+                x->observed_ratio = keep ? el_disclosure_round(p, x->observed_ratio) : -1;
+                if (keep) missing_values(x, x->observed, x->observed_ratio, a->opts.confidence);
                 { el_disclosure_policy q = *p; q.value_decimals += 2; round_iv(&q, &x->rate, keep); }
                 { el_disclosure_policy q = *p; q.value_decimals += 2; round_iv(&q, &x->ratio, keep); }
                 x->expected = keep ? el_disclosure_round_value(p, x->expected) : NAN;
