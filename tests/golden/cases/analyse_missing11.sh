@@ -16,6 +16,9 @@ export EQUITYLENS_DATA="$ROOT/data"
     --no-trends > m.txt 2>/dev/null
 grep -q "^Who is missing: activity vs catchment population (15 LSOA 2011s" m.txt
 grep -q "^  ethnic_group_census" m.txt
+# catchment = a local authority (Hull): every LSOA 2011 in it
+"$EQUITYLENS" analyse --input "$D/missing11_appointments.csv" --kind appointments --lens imd_quintile \
+    --no-trends --catchment-la E06000010 --format json --out la.json 2>/dev/null
 # --no-missing: no table
 "$EQUITYLENS" analyse --input "$D/missing11_appointments.csv" --kind appointments --lens imd_quintile \
     --no-trends --no-missing --format json --out n.json 2>/dev/null
@@ -127,5 +130,15 @@ import re
 unknown = len(obs) - ot
 for num in re.findall(r"\d+", notes):
     assert int(num) not in (len(obs), unknown, len(rows)), ("exact total in a note", num, notes)
+# LA catchment: all 166 LSOA 2011s of Hull (ONS LSOA 2011 -> LAD 2022 lookup)
+hull = sorted(r["lsoa11_code"] for r in csv.DictReader(open(data + "/lookups/lsoa11_sicbl22_icb22_lad22_en.csv",
+              encoding="utf-8-sig")) if r["ltla22_code"] == "E06000010" and r["lsoa11_code"] in pop)
+L = json.load(open("la.json"))["missing"]
+assert L["catchment"] == {"by": "la", "lsoa_vintage": 2011, "lsoas": len(hull),
+                          "population": sum(sum(pop[c]) for c in hull)}, (L["catchment"], len(hull))
+TL = {t["lens"]: t for t in L["tables"]}
+for q in range(1, 6):
+    g = [x for x in TL["imd_quintile"]["groups"] if x["key"] == str(q)][0]
+    assert g["population"] == sum(sum(pop[c]) for c in hull if Q(c) == q), (q, g)
 print("who is missing (LSOA 2011): ok")
 PY
