@@ -210,6 +210,18 @@ static int lens_listed(const el_report_opts *o, const char *lens)
     return 0;
 }
 
+/* "Who is missing" tables are named after the census grouping they use
+ * (ethnic_group_census, age_group_census): the board pack shows all three by
+ * default (IMD quintile, ethnic group, age: what the section is for), and an
+ * explicit --lenses list selects them by the lens they stand for. */
+static int missing_lens_listed(const el_report_opts *o, const char *lens)
+{
+    if (!o->lenses) return 1;
+    if (lens && !strcmp(lens, "ethnic_group_census")) return lens_listed(o, "ethnic_group");
+    if (lens && !strcmp(lens, "age_group_census")) return lens_listed(o, "age_band");
+    return lens_listed(o, lens);
+}
+
 /* keep the elements of arr[key] whose member field passes pred */
 static void keep_if(json_t *obj, const char *key, const char *field, const el_report_opts *o,
                     int (*pred)(const el_report_opts *, const char *))
@@ -273,7 +285,7 @@ static el_status filter_doc(json_t *doc, const el_report_opts *o, el_error *err)
     keep_if(doc, "results", "lens", o, lens_listed);
     keep_if(doc, "trends", "lens", o, lens_listed);
     json_t *mi = json_object_get(doc, "missing");
-    if (json_is_object(mi)) keep_if(mi, "tables", "lens", o, lens_listed);
+    if (json_is_object(mi)) keep_if(mi, "tables", "lens", o, missing_lens_listed);
     json_t *lwo = json_object_get(doc, "longest_waiters");
     if (json_is_object(lwo)) keep_if(lwo, "tables", "lens", o, lens_listed);
     struct { const char *want, *field, *key, *name; } f[] = {

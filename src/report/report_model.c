@@ -460,7 +460,11 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         w->lens = js(t, "lens");
         const json_t *lens = find_lens(doc, w->lens);
-        w->label = js(lens, "label") ? js(lens, "label") : w->lens ? w->lens : "group";
+        /* the census-grouped tables are not lenses of the result: name them here */
+        if (js(lens, "label")) w->label = js(lens, "label");
+        else if (w->lens && !strcmp(w->lens, "ethnic_group_census")) w->label = "ethnic group (census 2021 grouping)";
+        else if (w->lens && !strcmp(w->lens, "age_group_census")) w->label = "age group (census bands)";
+        else w->label = w->lens ? w->lens : "group";
         w->measure = js(t, "standardised");
         w->activity = js(mi, "activity");
         json_t *gs = jo(t, "groups");
@@ -496,7 +500,11 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         w->lens = js(t, "lens");
         const json_t *lens = find_lens(doc, w->lens);
-        w->label = js(lens, "label") ? js(lens, "label") : w->lens ? w->lens : "group";
+        /* the census-grouped tables are not lenses of the result: name them here */
+        if (js(lens, "label")) w->label = js(lens, "label");
+        else if (w->lens && !strcmp(w->lens, "ethnic_group_census")) w->label = "ethnic group (census 2021 grouping)";
+        else if (w->lens && !strcmp(w->lens, "age_group_census")) w->label = "age group (census bands)";
+        else w->label = w->lens ? w->lens : "group";
         w->rule = js(lw, "rule");
         w->threshold_weeks = jnum(lw, "threshold_weeks");
         w->n_longest = jnum(lw, "n_longest");
