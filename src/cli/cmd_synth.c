@@ -1,10 +1,12 @@
 /* cmd_synth.c — `equitylens synth`: write a synthetic extract with known
  * injected inequalities and its truth JSON (docs/synth.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "equitylens/cli.h"
 #include "equitylens/parse.h"
 #include "equitylens/refdata.h"
@@ -49,11 +51,11 @@ static void help(FILE *f)
 "Exit status: 0 written, 1 failed (reference data, write error), 2 usage.\n", f);
 }
 
-typedef struct { FILE *f; char *buf; size_t n, cap; int err; } sink;
+typedef struct { FILE *f; char *buf; size_t n, cap; int err, eno; } sink;
 
 static int flush_sink(sink *s)
 {
-    if (s->n && fwrite(s->buf, 1, s->n, s->f) != s->n) s->err = 1;
+    if (s->n && fwrite(s->buf, 1, s->n, s->f) != s->n) { s->err = 1; s->eno = errno; }
     s->n = 0;
     return s->err;
 }
@@ -70,6 +72,70 @@ static int on_row(void *ctx, const char *line, size_t len)
 static int parse_date_arg(const char *s, int32_t *d)
 {
     return el_parse_date(s, "YYYY-MM-DD", d);
+}
+
+static el_status write_failed(el_error *err, const char *out, int eno)
+{
+    return el_error_at(err, EL_ERR_IO, out && strcmp(out, "-") ? out : "-", 0, 0, NULL, "write failed: %s",
+                       strerror(eno ? eno : EIO));
+}
+
+/* The extract and truth streams. A file is removed on failure only when it
+ * is a regular file (never a device such as /dev/full). */
+typedef struct { FILE *out, *truth; int out_reg, truth_reg; } outputs;
+
+static int is_named(const char *p) { return p && strcmp(p, "-"); }
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int regular(FILE *f)
+{
+    struct stat sb;
+    return !fstat(fileno(f), &sb) && S_ISREG(sb.st_mode);
+}
+
+static void discard_outputs(outputs *op, const char *out, const char *truth_path)
+{
+    if (op->out && op->out != stdout) fclose(op->out);
+    if (op->truth) fclose(op->truth);
+    if (op->out_reg && is_named(out)) remove(out);
+    if (op->truth_reg && truth_path) remove(truth_path);
+    op->out = op->truth = NULL;
+}
+
+/* Open the truth file first and then the extract, so that neither is written
+ * when the other cannot be created; refuse the two naming the same file (the
+ * truth would overwrite the extract), also through a link or another path. */
+static el_status open_outputs(outputs *op, const char *out, const char *truth_path, el_error *err)
+{
+    struct stat so, stt;
+    *op = (outputs){0};
+    if (truth_path && is_named(out) && !stat(out, &so) && !stat(truth_path, &stt) && S_ISREG(so.st_mode) &&
+        same_file(&so, &stt))
+        return el_error_at(err, EL_ERR_INVALID, truth_path, 0, 0, NULL,
+                           "--truth and --out name the same file; give two different files");
+    if (truth_path) {
+        if (!(op->truth = fopen(truth_path, "wb")))
+            return el_error_at(err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot create the truth file: %s", strerror(errno));
+        op->truth_reg = regular(op->truth);
+    }
+    if (!is_named(out)) op->out = stdout;
+    else if (!(op->out = fopen(out, "wb"))) {
+        el_status st = el_error_at(err, EL_ERR_IO, out, 0, 0, NULL, "cannot create the extract file: %s", strerror(errno));
+        discard_outputs(op, out, truth_path);
+        return st;
+    }
+    else op->out_reg = regular(op->out);
+    if (op->truth_reg && !fstat(fileno(op->out), &so) && !fstat(fileno(op->truth), &stt) && same_file(&so, &stt)) {
+        op->out_reg = 0; /* one file: remove it once */
+        discard_outputs(op, out, truth_path);
+        return el_error_at(err, EL_ERR_INVALID, truth_path, 0, 0, NULL,
+                           "--truth and --out name the same file; give two different files");
+    }
+    return EL_OK;
 }
 
 int cmd_synth(int argc, char **argv)
@@ -192,27 +258,35 @@ int cmd_synth(int argc, char **argv)
         snprintf(tpath, sizeof tpath, "%s.truth.json", out);
         truth_path = tpath;
     }
-    FILE *f = (!out || !strcmp(out, "-")) ? stdout : fopen(out, "wb");
-    if (!f) {
-        el_error_at(&err, EL_ERR_IO, out, 0, 0, NULL, "cannot create the extract file");
+    outputs op;
+    if (open_outputs(&op, out, truth_path, &err)) {
         el_cli_print_error("synth", &err);
         free(areas); free(links); free(lw); el_refdata_free(ref);
         return EL_EXIT_FAIL;
     }
-    sink s = {f, malloc(1 << 20), 0, 1 << 20, 0};
+    FILE *f = op.out;
+    sink s = {f, malloc(1 << 20), 0, 1 << 20, 0, 0};
     json_t *truth = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!s.buf) st = el_error_set(&err, EL_ERR_NOMEM, "out of memory");
     else st = el_synth_run(&o, areas, na, on_row, &s, truth_path ? &truth : NULL, &err);
-    if (!st && flush_sink(&s)) st = el_error_set(&err, EL_ERR_IO, "write failed");
-    if (f != stdout) { if (fclose(f)) st = st ? st : el_error_set(&err, EL_ERR_IO, "write failed"); }
-    else if (fflush(f)) st = st ? st : el_error_set(&err, EL_ERR_IO, "write failed");
+    if (!st && flush_sink(&s)) st = write_failed(&err, out, s.eno);
+    if (f != stdout) { if (fclose(f) && !st) st = write_failed(&err, out, errno); }
+    else if (fflush(f) && !st) st = write_failed(&err, out, errno);
+    op.out = NULL;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (s.err && st == EL_ERR_IO) el_error_at(&err, EL_ERR_IO, out ? out : "-", 0, 0, NULL, "write failed");
-    if (!st && truth && json_dump_file(truth, truth_path, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
-        st = el_error_at(&err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot write the truth file");
+    if (s.err && st == EL_ERR_IO) write_failed(&err, out, s.eno);
+    if (op.truth) {
+        if (!st && (json_dumpf(truth, op.truth, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10)) ||
+                    fflush(op.truth) || ferror(op.truth)))
+            st = el_error_at(&err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot write the truth file: %s", strerror(errno));
+        if (fclose(op.truth) && !st)
+            st = el_error_at(&err, EL_ERR_IO, truth_path, 0, 0, NULL, "cannot write the truth file: %s", strerror(errno));
+        op.truth = NULL;
     }
+    /* on any failure remove the files made here: no half result is left */
+    if (st) discard_outputs(&op, out, truth_path);
     if (!st && truth && !quiet) {
         /* one line on the injected gradient, from the truth just written */
         const char *key = o.kind == EL_KIND_APPOINTMENTS ? "dna_rate" : o.kind == EL_KIND_WAITING_LIST ? "pct_over_18_weeks" : "fds_rate";
