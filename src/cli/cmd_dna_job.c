@@ -1,6 +1,7 @@
 /* cmd_dna_job.c — `equitylens dna-job`: DNA rates by IMD quintile, ethnic
  * broad group and their cross, straight from an appointments CSV, fast
  * (engine: include/equitylens/dnajob.h; documentation: docs/dna-job.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -499,12 +500,13 @@ int cmd_dna_job(int argc, char **argv)
     }
     FILE *f = stdout;
     if (out && !(f = fopen(out, "w"))) {
-        fprintf(stderr, "equitylens %s: cannot write %s\n", cmd, out);
+        fprintf(stderr, "equitylens %s: cannot write %s: %s\n", cmd, out, strerror(errno));
         free(L.v);
         free(res);
         return EL_EXIT_FAIL;
     }
     int wrc = 0;
+    errno = 0;
     if (!strcmp(format, "csv")) write_csv(f, &L, raw, &pol, want_ci, policy_line);
     else if (!strcmp(format, "json")) wrc = write_json(f, &L, res, raw, &pol, want_ci, policy_line, input, imd);
     else write_text(f, &L, res, raw, &pol, want_ci, policy_line, input, imd);
@@ -512,11 +514,12 @@ int cmd_dna_job(int argc, char **argv)
         write_accounting(stderr, res, input, raw, &pol);
         if (raw) fprintf(stderr, "%s\n", UNSAFE);
     }
-    int bad = ferror(f) || wrc != 0;
-    if (f != stdout) bad |= fclose(f) != 0;
-    else bad |= fflush(f) != 0;
+    int bad = ferror(f) || wrc != 0, eno = errno;
+    if (f != stdout ? fclose(f) != 0 : fflush(f) != 0) { bad = 1; eno = errno; }
     int rc = bad ? EL_EXIT_FAIL : res->rows_rejected ? EL_EXIT_PARTIAL : EL_EXIT_OK;
-    if (bad) fprintf(stderr, "equitylens %s: writing the output failed\n", cmd);
+    if (bad)
+        fprintf(stderr, "equitylens %s: writing %s failed%s%s\n", cmd, out ? out : "the output",
+                eno ? ": " : "", eno ? strerror(eno) : "");
     free(L.v);
     free(res);
     return rc;

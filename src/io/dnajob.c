@@ -886,7 +886,15 @@ static int parse_header(const char *buf, size_t len, int final, const el_dnajob_
         while (nl_len && (nm[nl_len - 1] == ' ' || nm[nl_len - 1] == '\t')) nl_len--;
         nm[nl_len] = 0;
         for (int k = 0; k < 3; k++)
-            if (j->col[k] < 0 && !strcasecmp(nm, want[k])) j->col[k] = fidx;
+            if (!strcasecmp(nm, want[k])) {
+                /* a column read here named twice: refuse, as import does */
+                if (j->col[k] >= 0) {
+                    el_error_at(err, EL_ERR_PARSE, name, 1, fidx + 1, want[k],
+                                "column '%s' appears more than once in the header", want[k]);
+                    return -1;
+                }
+                j->col[k] = fidx;
+            }
         if (i < len && buf[i] == ',') { i++; fidx++; continue; }
         if (i < len) { i++; nl++; }
         break;

@@ -223,6 +223,38 @@ static void test_chunks_threads_fallback(void **st)
     el_lsoa_imd_free(t);
 }
 
+/* A header naming a column that the job reads twice is refused (as import
+ * does), on the memory and the file path; a repeated unused column is fine. */
+static void test_duplicate_column(void **st)
+{
+    (void)st;
+    el_lsoa_imd *t = table();
+    el_dnajob_opts o;
+    el_dnajob_opts_default(&o);
+    el_dnajob_result *r = malloc(sizeof *r);
+    assert_non_null(r);
+    el_error e;
+    const char *dup = "id,attended_or_did_not_attend,ethnic_category,lsoa11,Ethnic_Category\n1,3,A,E01000001,M\n";
+    assert_int_equal(el_dnajob_run_mem(dup, strlen(dup), "d.csv", t, &o, r, &e), EL_ERR_PARSE);
+    assert_string_equal(e.msg, "column 'ethnic_category' appears more than once in the header");
+    assert_string_equal(e.file, "d.csv");
+    assert_int_equal(e.line, 1);
+    assert_int_equal(e.column, 5);
+    char path[] = "/tmp/test_dnajob_dup_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, dup, strlen(dup)), (ssize_t)strlen(dup));
+    close(fd);
+    assert_int_equal(el_dnajob_run_file(path, t, &o, r, &e), EL_ERR_PARSE);
+    assert_non_null(strstr(e.msg, "appears more than once"));
+    unlink(path);
+    const char *ok = "id,attended_or_did_not_attend,ethnic_category,lsoa11,id\n1,3,A,E01000001,1\n";
+    assert_int_equal(el_dnajob_run_mem(ok, strlen(ok), "ok.csv", t, &o, r, &e), EL_OK);
+    assert_int_equal(r->rows_counted, 1);
+    free(r);
+    el_lsoa_imd_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_counting_rules),
         cmocka_unit_test(test_chunks_threads_fallback),
+        cmocka_unit_test(test_duplicate_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
