@@ -82,15 +82,19 @@ static void help(FILE *f)
 "  --out PATH           text/json: file (default stdout); csv: directory (required)\n"
 "  --disclosure SPEC    disclosure policy, e.g. 'suppress=1-7,round=5,secondary=on,\n"
 "                       decimals=1,mask=*' (that is the default)\n"
+"  --max-rejected-pct P with --input: fail, writing nothing, when more than P%%\n"
+"                       of the rows are rejected (default 50, as import)\n"
 "  -h, --help           this help\n"
 "\n"
-"Exit status: 0 ok, 1 failed, 2 bad command line.\n");
+"Exit status: 0 ok; 1 failed (nothing written), also when every row of --input\n"
+"is rejected or more than --max-rejected-pct of them; 2 bad command line;\n"
+"3 written, but some --input rows were rejected (summary on stderr).\n");
 }
 
 enum {
     O_DB = 256, O_DATASET, O_INPUT, O_KIND, O_MAPPING, O_IMD, O_DATADIR, O_LENS, O_CROSS, O_METRIC, O_REF,
     O_NOADJ, O_NOPRIO, O_DNA, O_ATT, O_CENSUS, O_COST, O_LSHARE, O_LWEEKS, O_PERIOD, O_NOTRENDS, O_CATCH,
-    O_NOMISSING, O_CONF, O_SEED, O_REPS, O_FORMAT, O_OUT, O_DISC
+    O_NOMISSING, O_CONF, O_SEED, O_REPS, O_FORMAT, O_OUT, O_DISC, O_MAXREJ
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -141,6 +145,26 @@ static el_status append_rows(el_dataset *dst, const el_dataset *src, int32_t cen
     return EL_OK;
 }
 
+/* Rejection summary of --input on stderr: counts by field, then the first
+ * few rejections with line, field and reason. */
+static void print_rejects(const el_ingest_stats *st)
+{
+    fprintf(stderr, "equitylens analyse: %llu of %llu rows rejected; by field:", (unsigned long long)st->rows_rejected,
+            (unsigned long long)st->rows_read);
+    for (int f = 0; f <= EL_F__COUNT; f++)
+        if (st->rejected_by_field[f])
+            fprintf(stderr, " %s %llu", f < EL_F__COUNT ? el_field_get((el_field)f)->name : "(whole record)",
+                    (unsigned long long)st->rejected_by_field[f]);
+    fputc('\n', stderr);
+    for (size_t i = 0; i < st->nfirst && i < 5; i++) {
+        const el_reject_info *r = &st->first[i];
+        fprintf(stderr, "  line %ld%s%s: %s\n", r->line, r->field[0] ? " " : "", r->field, r->reason);
+    }
+    if (st->rows_rejected > 5)
+        fprintf(stderr, "  ... and %llu more (equitylens import --rejects FILE lists them all)\n",
+                (unsigned long long)(st->rows_rejected - 5));
+}
+
 static int parse_pos_double(const char *s, double *out)
 {
     return el_parse_double(s, 0, out) == 0 && *out >= 0;
@@ -163,7 +187,8 @@ int cmd_analyse(int argc, char **argv)
         {"no-missing", no_argument, 0, O_NOMISSING}, {"confidence", required_argument, 0, O_CONF},
         {"seed", required_argument, 0, O_SEED}, {"reps", required_argument, 0, O_REPS},
         {"format", required_argument, 0, O_FORMAT}, {"out", required_argument, 0, O_OUT},
-        {"disclosure", required_argument, 0, O_DISC}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"disclosure", required_argument, 0, O_DISC}, {"max-rejected-pct", required_argument, 0, O_MAXREJ},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     el_analysis_opts ao;
     el_analysis_opts_default(&ao);
     el_disclosure_policy pol;
@@ -173,6 +198,8 @@ int cmd_analyse(int argc, char **argv)
     long long dataset_ids[64];
     size_t n_ids = 0;
     int imd_edition = 0;
+    double max_rej_pct = 50.0;
+    uint64_t rejected = 0;
     el_error err;
     el_error_clear(&err);
     optind = 1;
@@ -254,6 +281,11 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_OUT: out = optarg; break;
         case O_DISC: if (el_disclosure_policy_parse(&pol, optarg, &err)) return usage_error(err.msg, NULL); break;
+        case O_MAXREJ:
+            if (el_parse_double(optarg, 0, &dv) || !(dv >= 0 && dv <= 100))
+                return usage_error("--max-rejected-pct must be 0..100", optarg);
+            max_rej_pct = dv;
+            break;
         default:
             return usage_error("unknown or incomplete option", argv[optind - 1]);
         }
@@ -285,9 +317,20 @@ int cmd_analyse(int argc, char **argv)
         s = el_ingest_file(input, &io, &d, &st, &err);
         sodium_memzero(key, sizeof key);
         el_mapping_free(m);
-        if (s == EL_OK && st.rows_rejected)
-            fprintf(stderr, "equitylens analyse: %llu of %llu rows rejected (run 'equitylens import' to see why)\n",
-                    (unsigned long long)st.rows_rejected, (unsigned long long)st.rows_read);
+        if (s == EL_OK && st.rows_rejected) {
+            print_rejects(&st);
+            rejected = st.rows_rejected;
+            /* the same rule as import: a file mostly rejected is the wrong
+             * mapping, delimiter or encoding, not data to analyse */
+            if (st.rows_accepted == 0)
+                s = el_error_at(&err, EL_ERR_INVALID, input, 0, 0, NULL, "all %llu rows rejected; nothing to analyse",
+                                (unsigned long long)st.rows_read);
+            else if (100.0 * (double)st.rows_rejected > max_rej_pct * (double)st.rows_read)
+                s = el_error_at(&err, EL_ERR_INVALID, input, 0, 0, NULL,
+                                "%llu of %llu rows rejected (more than %g%%): check the mapping, delimiter and "
+                                "encoding (--max-rejected-pct 100 analyses the accepted rows anyway)",
+                                (unsigned long long)st.rows_rejected, (unsigned long long)st.rows_read, max_rej_pct);
+        }
         if (s == EL_OK) s = el_refdata_load(data_dir, what, &ref, &err);
         if (s == EL_OK) {
             el_enrich_opts eo;
@@ -366,6 +409,8 @@ int cmd_analyse(int argc, char **argv)
     if (s != EL_OK) {
         el_cli_print_error("analyse", &err);
         rc = el_cli_exit_code(s);
+    } else if (rejected) {
+        rc = EL_EXIT_PARTIAL;
     }
     el_analysis_free(a);
     el_refdata_free(ref);
