@@ -63,14 +63,32 @@ typedef struct el_store_ops {
     el_status (*commit)(el_store_writer *w, el_dataset_meta *meta, int force, volatile sig_atomic_t *cancel,
                         el_error *err);
     void (*abort)(el_store_writer *w);
+    /* store-wide settings (key → value text) and field presence */
+    el_status (*get_value)(el_store *s, const char *key, char *buf, size_t cap, el_error *err);
+    el_status (*set_value)(el_store *s, const char *key, const char *value, el_error *err);
+    el_status (*has_field)(el_store *s, const char *field, int *yes, el_error *err);
 } el_store_ops;
 
 struct el_store { const el_store_ops *ops; };
 /* A backend's writer struct begins with `el_store_writer base`. */
 struct el_store_writer { el_store *store; };
 
-/* Open (creating if needed) the store at location. */
+/* Open (creating and initialising if needed) the store at location: for the
+ * commands that own the store (import, serve, user). */
 el_store *el_store_open(const char *location, el_error *err);
+/* Open an existing store for reading only (datasets, analyse, report,
+ * quality): never creates a file or a table. A missing path is
+ * EL_ERR_NOTFOUND "no store at PATH (import a dataset first)"; a database
+ * without the equitylens tables is EL_ERR_INVALID "PATH: not an equitylens
+ * store". Saving through a read-only store fails with EL_ERR_DB. */
+el_store *el_store_open_readonly(const char *location, el_error *err);
+/* 1 if the store file at location exists (always 1 for a server location). */
+int el_store_exists(const char *location);
+/* Delete the store file at location and its -wal/-shm/-journal side files:
+ * for a command that created a store and then failed before storing
+ * anything. Only call it on a store that did not exist before (see
+ * el_store_exists) and is closed. */
+void el_store_discard(const char *location);
 void el_store_close(el_store *s);
 const char *el_store_backend(const el_store *s);
 /* Default location: $EQUITYLENS_DB if set, else "./equitylens.db". */
@@ -105,7 +123,16 @@ el_status el_store_list(el_store *s, el_dataset_meta **out, size_t *n, el_error 
  * the web audit log) can keep their own tables in the same store. Borrowed. */
 void *el_store_native(el_store *s);
 
+/* Store-wide settings kept in the store itself (e.g. "pseudonym_key_fingerprint").
+ * get: EL_OK and buf filled, or EL_ERR_NOTFOUND. set: insert or replace; inside
+ * an open writer (el_store_begin) it is part of that transaction. */
+el_status el_store_get_value(el_store *s, const char *key, char *buf, size_t cap, el_error *err);
+el_status el_store_set_value(el_store *s, const char *key, const char *value, el_error *err);
+/* *yes = 1 when some stored dataset has the column field (canonical name). */
+el_status el_store_has_field(el_store *s, const char *field, int *yes, el_error *err);
+
 /* Backend constructors (used by el_store_open). */
 el_store *el_store_sqlite_open(const char *path, el_error *err);
+el_store *el_store_sqlite_open_readonly(const char *path, el_error *err);
 
 #endif

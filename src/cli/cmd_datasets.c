@@ -49,7 +49,7 @@ int cmd_datasets(int argc, char **argv)
     if (!db) db = el_store_default_location();
     el_error err;
     el_error_clear(&err);
-    el_store *s = el_store_open(db, &err);
+    el_store *s = el_store_open_readonly(db, &err);
     if (!s) { el_cli_print_error("datasets", &err); return el_cli_exit_code(err.status); }
     el_dataset_meta *all = NULL;
     size_t n = 0;

@@ -199,6 +199,7 @@ int cmd_import(int argc, char **argv)
         }
     }
     if (!db) db = el_store_default_location();
+    int store_existed = el_store_exists(db);   /* a refused import leaves no new empty store behind */
     el_store *store = el_store_open(db, &err);
     if (!store) { el_cli_print_error("import", &err); el_mapping_free(m); return el_cli_exit_code(err.status); }
 
@@ -208,6 +209,7 @@ int cmd_import(int argc, char **argv)
         if (!rf) {
             fprintf(stderr, "equitylens import: error: %s: cannot write rejects file: %s\n", rej_path, strerror(errno));
             el_store_close(store); el_mapping_free(m);
+            if (!store_existed) el_store_discard(db);
             return EL_EXIT_FAIL;
         }
     }
@@ -236,7 +238,12 @@ int cmd_import(int argc, char **argv)
     ps.last = ps.t0;
     if (want_progress || (!quiet && ps.tty)) { io.progress = progress; io.progress_ud = &ps; }
     el_import_result *res = calloc(1, sizeof *res);
-    if (!res) { fprintf(stderr, "equitylens import: out of memory\n"); el_store_close(store); el_mapping_free(m); return EL_EXIT_FAIL; }
+    if (!res) {
+        fprintf(stderr, "equitylens import: out of memory\n");
+        el_store_close(store); el_mapping_free(m);
+        if (!store_existed) el_store_discard(db);
+        return EL_EXIT_FAIL;
+    }
     el_status s = el_import_file(file, &io, res, &err);
     if (io.progress && ps.tty && ps.last > ps.t0) fprintf(stderr, "\r%-70s\r", "");
     const el_ingest_stats *stp = &res->ingest;
@@ -251,7 +258,8 @@ int cmd_import(int argc, char **argv)
     if (s != EL_OK) {
         el_cli_print_error("import", &err);
         if (s == EL_ERR_EXISTS) fprintf(stderr, "equitylens import: the store is unchanged\n");
-        else fprintf(stderr, "equitylens import: nothing was stored; %s is unchanged\n", db);
+        else if (store_existed) fprintf(stderr, "equitylens import: nothing was stored; %s is unchanged\n", db);
+        else fprintf(stderr, "equitylens import: nothing was stored; no store was created at %s\n", db);
         if (keep_rejects && rej_path) fprintf(stderr, "equitylens import: rejected rows and reasons: %s\n", rej_path);
         rc = el_cli_exit_code(s);
     } else {
@@ -321,6 +329,7 @@ int cmd_import(int argc, char **argv)
     sigaction(SIGINT, &old_sa, NULL);
     free(res);
     el_store_close(store);
+    if (s != EL_OK && !store_existed) el_store_discard(db);
     el_mapping_free(m);
     return rc;
 }

@@ -1,6 +1,8 @@
 /* store.c — backend dispatch for the dataset store (owner: import). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "equitylens/store.h"
 
 const char *el_store_default_location(void)
@@ -9,15 +11,45 @@ const char *el_store_default_location(void)
     return e && *e ? e : "./equitylens.db";
 }
 
-el_store *el_store_open(const char *location, el_error *err)
+/* The SQLite path of location, or NULL (after setting err) for a server URL. */
+static const char *sqlite_path(const char *location, el_error *err)
 {
     if (!location || !*location) location = el_store_default_location();
     if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11)) {
         el_error_set(err, EL_ERR_INVALID, "the PostgreSQL store is not built into this version; use a SQLite file path");
         return NULL;
     }
-    if (!strncmp(location, "sqlite:", 7)) location += 7;
-    return el_store_sqlite_open(location, err);
+    return !strncmp(location, "sqlite:", 7) ? location + 7 : location;
+}
+
+el_store *el_store_open(const char *location, el_error *err)
+{
+    const char *path = sqlite_path(location, err);
+    return path ? el_store_sqlite_open(path, err) : NULL;
+}
+
+el_store *el_store_open_readonly(const char *location, el_error *err)
+{
+    const char *path = sqlite_path(location, err);
+    return path ? el_store_sqlite_open_readonly(path, err) : NULL;
+}
+
+int el_store_exists(const char *location)
+{
+    const char *path = sqlite_path(location, NULL);
+    return !path || access(path, F_OK) == 0;
+}
+
+void el_store_discard(const char *location)
+{
+    const char *path = sqlite_path(location, NULL);
+    if (!path) return;
+    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+    char buf[4200];
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        snprintf(buf, sizeof buf, "%s%s", path, side[i]);
+        unlink(buf);
+    }
 }
 
 void el_store_close(el_store *s)
@@ -93,3 +125,24 @@ el_status el_store_latest(el_store *s, int kind, int64_t *id, el_error *err)
 }
 
 void *el_store_native(el_store *s) { return s->ops->native ? s->ops->native(s) : NULL; }
+
+static el_status no_settings(el_store *s, el_error *err)
+{
+    return el_error_set(err, EL_ERR_INVALID, "the %s store has no settings table", s->ops->backend);
+}
+
+el_status el_store_get_value(el_store *s, const char *key, char *buf, size_t cap, el_error *err)
+{
+    return s->ops->get_value ? s->ops->get_value(s, key, buf, cap, err) : no_settings(s, err);
+}
+
+el_status el_store_set_value(el_store *s, const char *key, const char *value, el_error *err)
+{
+    return s->ops->set_value ? s->ops->set_value(s, key, value, err) : no_settings(s, err);
+}
+
+el_status el_store_has_field(el_store *s, const char *field, int *yes, el_error *err)
+{
+    *yes = 0;
+    return s->ops->has_field ? s->ops->has_field(s, field, yes, err) : no_settings(s, err);
+}

@@ -18,16 +18,15 @@
  * Fields are stored by canonical name, so the enum order may change.
  * A save (el_store_save, or begin/append/commit) is one IMMEDIATE
  * transaction: all or nothing. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include "equitylens/parse.h"
 #include "equitylens/store.h"
-
-
-
 
 typedef struct {
     el_store base;
@@ -529,6 +528,53 @@ out:
     return EL_OK;
 }
 
+/* ---------- store-wide settings (el_meta) ---------- */
+
+static el_status sq_get_value(el_store *b, const char *key, char *buf, size_t cap, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM el_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "read setting");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    el_status r;
+    if (rc == SQLITE_ROW) { copy_text(buf, cap, sqlite3_column_text(st, 0)); r = EL_OK; }
+    else if (rc == SQLITE_DONE) r = el_error_set(err, EL_ERR_NOTFOUND, "no setting '%s' in the store", key);
+    else r = dberr(s, err, "read setting");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static el_status sq_set_value(el_store *b, const char *key, const char *value, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO el_meta(key, value) VALUES(?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "write setting");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    el_status r = sqlite3_step(st) == SQLITE_DONE ? EL_OK : dberr(s, err, "write setting");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static el_status sq_has_field(el_store *b, const char *field, int *yes, el_error *err)
+{
+    sq_store *s = (sq_store *)b;
+    sqlite3_stmt *st;
+    *yes = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM dataset_fields f JOIN datasets d ON d.id = f.dataset_id"
+                           " WHERE f.field = ? AND f.has = 1 AND d.sha256 <> '')", -1, &st, NULL) != SQLITE_OK)
+        return dberr(s, err, "query fields");
+    sqlite3_bind_text(st, 1, field, -1, SQLITE_STATIC);
+    el_status r = EL_OK;
+    if (sqlite3_step(st) == SQLITE_ROW) *yes = sqlite3_column_int(st, 0);
+    else r = dberr(s, err, "query fields");
+    sqlite3_finalize(st);
+    return r;
+}
+
 static const el_store_ops SQ_OPS = {
     .backend = "sqlite",
     .close = sq_close,
@@ -542,7 +588,18 @@ static const el_store_ops SQ_OPS = {
     .append = sq_append,
     .commit = sq_commit,
     .abort = sq_abort,
+    .get_value = sq_get_value,
+    .set_value = sq_set_value,
+    .has_field = sq_has_field,
 };
+
+static el_store *open_fail(sq_store *s, el_error *err, const char *what)
+{
+    el_error_at(err, EL_ERR_DB, s->path, 0, 0, NULL, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_close(s->db);
+    free(s);
+    return NULL;
+}
 
 el_store *el_store_sqlite_open(const char *path, el_error *err)
 {
@@ -550,19 +607,51 @@ el_store *el_store_sqlite_open(const char *path, el_error *err)
     if (!s) { el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
     s->base.ops = &SQ_OPS;
     snprintf(s->path, sizeof s->path, "%s", path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        el_error_at(err, EL_ERR_DB, path, 0, 0, NULL, "cannot open store: %s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        sqlite3_close(s->db);
-        free(s);
-        return NULL;
-    }
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        return open_fail(s, err, "cannot open store");
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK || exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-        exec(s, SCHEMA) != SQLITE_OK) {
-        el_error_at(err, EL_ERR_DB, path, 0, 0, NULL, "cannot initialise store: %s", sqlite3_errmsg(s->db));
+        exec(s, SCHEMA) != SQLITE_OK)
+        return open_fail(s, err, "cannot initialise store");
+    return &s->base;
+}
+
+el_store *el_store_sqlite_open_readonly(const char *path, el_error *err)
+{
+    if (access(path, F_OK) != 0) {
+        if (errno == ENOENT) el_error_set(err, EL_ERR_NOTFOUND, "no store at %s (import a dataset first)", path);
+        else el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot open store: %s", strerror(errno));
+        return NULL;
+    }
+    sq_store *s = calloc(1, sizeof *s);
+    if (!s) { el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
+    s->base.ops = &SQ_OPS;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    /* No SQLITE_OPEN_CREATE: a missing file stays missing. Read-write (when
+     * the file allows it) only so that closing the last connection can
+     * checkpoint and remove the WAL side files, as a writer's close does;
+     * query_only makes every write statement fail, so the file is never
+     * changed (a write-protected file is opened read-only by SQLite). */
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(s->db);
+        s->db = NULL;
+        if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+            return open_fail(s, err, "cannot open store");
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (exec(s, "PRAGMA query_only = ON") != SQLITE_OK) return open_fail(s, err, "cannot open store");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'el_meta')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return open_fail(s, err, "cannot open store");
+    int rc = sqlite3_step(st), ours = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return open_fail(s, err, "cannot open store");
+    if (!ours) {
+        el_error_at(err, EL_ERR_INVALID, path, 0, 0, NULL, "not an equitylens store");
         sqlite3_close(s->db);
         free(s);
         return NULL;
     }
-    return s ? &s->base : NULL;
+    return &s->base;
 }

@@ -196,11 +196,84 @@ static void test_atomic_on_failure_and_cancel(void **st)
     assert_null(el_store_open("postgresql://localhost/x", &e));
 }
 
+static int count_tables(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Readers never create a store nor add tables to a foreign SQLite file. */
+static void test_readonly_open(void **state)
+{
+    (void)state;
+    el_error e;
+    el_error_clear(&e);
+    char missing[96], foreign[96], p[128];
+    snprintf(missing, sizeof missing, "%s.typo", dbpath);
+    snprintf(foreign, sizeof foreign, "%s.other", dbpath);
+    unlink(missing);
+    unlink(foreign);
+    assert_false(el_store_exists(missing));
+    assert_null(el_store_open_readonly(missing, &e));
+    assert_int_equal(e.status, EL_ERR_NOTFOUND);
+    assert_non_null(strstr(e.msg, "no store at"));
+    assert_int_equal(access(missing, F_OK), -1);
+    /* another application's database */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(el_store_open_readonly(foreign, &e));
+    assert_int_equal(e.status, EL_ERR_INVALID);
+    assert_non_null(strstr(e.msg, "not an equitylens store"));
+    assert_int_equal(count_tables(foreign), 1);
+    unlink(foreign);
+    /* a real store: readable, settings readable, writes refused, no side files left */
+    el_store *s = el_store_open(dbpath, &e);
+    assert_non_null(s);
+    assert_int_equal(el_store_set_value(s, "k", "v1", &e), EL_OK);
+    el_store_close(s);
+    int tables = count_tables(dbpath);
+    s = el_store_open_readonly(dbpath, &e);
+    assert_non_null(s);
+    char buf[16];
+    assert_int_equal(el_store_get_value(s, "k", buf, sizeof buf, &e), EL_OK);
+    assert_string_equal(buf, "v1");
+    assert_int_equal(el_store_get_value(s, "nope", buf, sizeof buf, &e), EL_ERR_NOTFOUND);
+    assert_int_not_equal(el_store_set_value(s, "k", "v2", &e), EL_OK);
+    el_dataset_meta *all = NULL;
+    size_t n = 99;
+    assert_int_equal(el_store_list(s, &all, &n, &e), EL_OK);
+    free(all);
+    el_store_close(s);
+    assert_int_equal(count_tables(dbpath), tables);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    assert_int_equal(access(p, F_OK), -1);
+    /* discard removes the file and its side files */
+    assert_true(el_store_exists(dbpath));
+    assert_true(el_store_exists("postgresql://h/x"));
+    snprintf(p, sizeof p, "sqlite:%s", missing);
+    s = el_store_open(p, &e);
+    assert_non_null(s);
+    el_store_close(s);
+    assert_true(el_store_exists(p));
+    el_store_discard(p);
+    assert_false(el_store_exists(missing));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_and_versions),
         cmocka_unit_test(test_atomic_on_failure_and_cancel),
+        cmocka_unit_test(test_readonly_open),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
