@@ -206,7 +206,7 @@ int cmd_quality(int argc, char **argv)
             fprintf(stderr, "equitylens quality: error: %s: no store there (equitylens import creates it)\n", path);
             return EL_EXIT_FAIL;
         }
-        el_store *store = el_store_open(db, &err);
+        el_store *store = el_store_open_readonly(db, &err);
         if (!store) { el_cli_print_error("quality", &err); return el_cli_exit_code(err.status); }
         if (!dataset_id && (s = el_store_latest(store, -1, &dataset_id, &err))) {
             el_store_close(store);
