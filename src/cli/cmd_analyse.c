@@ -341,7 +341,7 @@ int cmd_analyse(int argc, char **argv)
         snprintf(source, sizeof source, "%s", input);
     } else {
         if (!db) db = el_store_default_location();
-        el_store *store = el_store_open(db, &err);
+        el_store *store = el_store_open_readonly(db, &err);
         if (!store) { el_cli_print_error("analyse", &err); return el_cli_exit_code(err.status); }
         if (n_ids == 0) {
             int64_t id;
