@@ -90,7 +90,7 @@ static el_status from_store(const char *db, const int64_t *ids, size_t nids, con
                             const el_report_opts *o, json_t *docs, int quiet, el_error *err)
 {
     if (!db) db = el_store_default_location();
-    el_store *store = el_store_open(db, err);
+    el_store *store = el_store_open_readonly(db, err);
     if (!store) return err->status ? err->status : EL_ERR_DB;
     int64_t list[MAX_RESULTS];
     size_t n = 0;
