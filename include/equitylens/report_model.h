@@ -143,4 +143,10 @@ el_status el_rm_load(const json_t *results, const el_disclosure_policy *policy, 
                      el_rm **out, el_error *err);
 void el_rm_free(el_rm *m);
 
+/* Check one result document before it is rendered: every lens has a "lens"
+ * id, every result a "metric" and "lens". EL_ERR_INVALID
+ * naming the JSON path ("results[2].groups[0].n: must be ..."); the caller
+ * adds the file name. el_rm_load() runs it on every document. */
+el_status el_rm_check(const json_t *doc, el_error *err);
+
 #endif

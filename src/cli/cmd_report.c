@@ -10,6 +10,7 @@
 #include "equitylens/cli.h"
 #include "equitylens/parse.h"
 #include "equitylens/report.h"
+#include "equitylens/report_model.h"
 #include "equitylens/store.h"
 
 static void help(FILE *f)
@@ -266,9 +267,15 @@ int cmd_report(int argc, char **argv)
     }
     for (size_t i = 0; i < nres; i++) {
         json_error_t je;
-        json_t *d = json_load_file(results[i], 0, &je);
-        if (!d) {
+        json_t *d = NULL;
+        if (!(d = json_load_file(results[i], 0, &je))) {
             el_error_at(&err, EL_ERR_PARSE, results[i], je.line, je.column, NULL, "%s", je.text);
+        } else if (el_rm_check(d, &err) != EL_OK) {
+            snprintf(err.file, sizeof err.file, "%s", results[i]);
+            json_decref(d);
+            d = NULL;
+        }
+        if (!d) {
             el_cli_print_error("report", &err);
             json_decref(docs);
             return EL_EXIT_FAIL;

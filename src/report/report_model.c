@@ -359,6 +359,25 @@ static el_status load_trend(el_rm *m, const json_t *doc, const json_t *t, const 
     return EL_OK;
 }
 
+/* ---- validation of a result document (el_rm_check) ---- */
+
+el_status el_rm_check(const json_t *doc, el_error *err)
+{
+    if (!json_is_object(doc)) return el_error_set(err, EL_ERR_INVALID, "not a JSON object");
+    json_t *ls = jo(doc, "lenses");
+    for (size_t i = 0; i < jlen(ls); i++) {
+        const char *id = js(json_array_get(ls, i), "lens");
+        if (!id || !id[0]) return el_error_set(err, EL_ERR_INVALID, "lenses[%zu]: no 'lens' id", i);
+    }
+    json_t *res = jo(doc, "results");
+    for (size_t i = 0; i < jlen(res); i++) {
+        const json_t *r = json_array_get(res, i);
+        if (!js(r, "metric") || !js(r, "lens"))
+            return el_error_set(err, EL_ERR_INVALID, "results[%zu]: no 'metric' or 'lens'", i);
+    }
+    return EL_OK;
+}
+
 static int is_not_stated(const char *k) { return k && (!strcmp(k, "Not stated") || !strcmp(k, "Z")); }
 static int is_not_known(const char *k) { return k && (!strcmp(k, "Not known") || !strcmp(k, "99")); }
 
@@ -368,6 +387,9 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
     if (!schema || strncmp(schema, "equitylens.analysis/", 20))
         return el_error_set(err, EL_ERR_INVALID, "result %zu: not an equitylens analysis result (\"schema\" is %s%s%s)",
                             di + 1, schema ? "\"" : "", schema ? schema : "missing", schema ? "\"" : "");
+    el_error why;
+    if (el_rm_check(doc, &why) != EL_OK)
+        return el_error_set(err, EL_ERR_INVALID, "result %zu: %s", di + 1, why.msg);
     const json_t *ds = jo(doc, "dataset");
     const char *kind = js(ds, "kind");
     const char *domain = domain_of(kind);
@@ -426,7 +448,7 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         const char *ref = js(lens, "reference");
         if (ref) {
             int dup = 0;
-            for (size_t k = 0; k < m->n_refs; k++) if (!strcmp(m->refs[k].lens_label, q->lens_label)) dup = 1;
+            for (size_t k = 0; k < m->n_refs; k++) if (m->refs[k].lens_label && q->lens_label && !strcmp(m->refs[k].lens_label, q->lens_label)) dup = 1;
             if (!dup) {
                 el_rm_ref *rf = push(&m->refs, &m->n_refs, sizeof *m->refs);
                 if (!rf) return el_error_set(err, EL_ERR_NOMEM, "out of memory");

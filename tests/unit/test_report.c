@@ -149,6 +149,28 @@ static void test_bad_model(void **st)
     json_decref(d);
 }
 
+/* fuzz_report crash (QA): lenses without a "lens" id are refused, not
+ * compared with strcmp(NULL) */
+static void test_lens_without_id(void **st)
+{
+    (void)st;
+    const char crash[] = "{\"schema\":\"equitylens.analysis/\",\"lenses\":[{\"reference\":\"\"},{\"reference\":\"\"}]}";
+    json_t *d = json_loads(crash, 0, NULL);
+    assert_non_null(d);
+    el_error e;
+    assert_int_equal(el_rm_check(d, &e), EL_ERR_INVALID);
+    assert_string_equal(e.msg, "lenses[0]: no 'lens' id");
+    el_rm *m = NULL;
+    assert_int_equal(el_rm_load(d, NULL, NULL, &m, &e), EL_ERR_INVALID);
+    assert_null(m);
+    assert_non_null(strstr(e.msg, "result 1: lenses[0]: no 'lens' id"));
+    el_strbuf b;
+    el_strbuf_init(&b);
+    assert_int_equal(el_report_html(d, NULL, &b, NULL), EL_ERR_INVALID);
+    el_strbuf_release(&b);
+    json_decref(d);
+}
+
 static void test_filter(void **st)
 {
     (void)st;
@@ -180,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_model_and_html),
         cmocka_unit_test(test_bad_model),
         cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_lens_without_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
