@@ -31,8 +31,9 @@
  * setting_average must be the same on every row of a block.
  *
  * Errors (EL_ERR_PARSE / EL_ERR_INVALID) name the file, line, column and
- * field: malformed CSV records, unknown or duplicated mapping, missing
- * required column, unparsable numbers, inconsistent block attributes.
+ * field: malformed CSV records, a row whose field count differs from the
+ * header's, unknown or duplicated mapping, missing required column,
+ * unparsable numbers, inconsistent block attributes, no data rows at all.
  * Nothing is dropped silently: the first bad row stops the read.
  *
  * Ownership: el_heat_read() returns data that el_heat_free() frees

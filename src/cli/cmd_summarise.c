@@ -1,6 +1,7 @@
 /* cmd_summarise.c — `equitylens summarise`: WHO summary measures of
  * inequality (HEAT / healthequal) for every indicator × dimension block of a
  * disaggregated-data CSV (owner: "who"). Methods: docs/methods/who.md. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -97,6 +98,25 @@ static void block_desc(const el_heat_data *d, size_t b, char *buf, size_t cap)
         len += (size_t)w;
     }
     if (!len) snprintf(buf, cap, "the block");
+}
+
+/* Write the finished output to FILE (NULL or "-": standard output); on
+ * failure say why (strerror) and return exit status 1. */
+static int write_output(const char *outpath, const char *buf, size_t len)
+{
+    int to_stdout = !outpath || !strcmp(outpath, "-");
+    const char *name = to_stdout ? "standard output" : outpath;
+    FILE *f = to_stdout ? stdout : fopen(outpath, "w");
+    if (!f) {
+        fprintf(stderr, "equitylens summarise: error: %s: cannot write: %s\n", name, strerror(errno));
+        return EL_EXIT_FAIL;
+    }
+    errno = 0;
+    int bad = fwrite(buf, 1, len, f) != len, eno = errno;
+    if (to_stdout ? fflush(f) != 0 : fclose(f) != 0) { bad = 1; if (!eno) eno = errno; }
+    if (!bad) return EL_EXIT_OK;
+    fprintf(stderr, "equitylens summarise: error: %s: write failed%s%s\n", name, eno ? ": " : "", eno ? strerror(eno) : "");
+    return EL_EXIT_FAIL;
 }
 
 int cmd_summarise(int argc, char **argv)
@@ -215,10 +235,13 @@ int cmd_summarise(int argc, char **argv)
         el_ineq_ctx_free(ctx);
         return el_cli_exit_code(st);
     }
-    FILE *out = stdout;
-    if (outpath && strcmp(outpath, "-") && !(out = fopen(outpath, "w"))) {
-        el_error_at(&err, EL_ERR_IO, outpath, 0, 0, NULL, "cannot open for writing");
-        el_cli_print_error("summarise", &err);
+    /* the output is built in memory and written only when everything
+     * succeeded: a data error leaves no partial output behind */
+    char *obuf = NULL;
+    size_t olen = 0;
+    FILE *out = open_memstream(&obuf, &olen);
+    if (!out) {
+        fprintf(stderr, "equitylens summarise: error: out of memory\n");
         el_heat_free(d);
         el_ineq_ctx_free(ctx);
         return EL_EXIT_FAIL;
@@ -319,14 +342,12 @@ int cmd_summarise(int argc, char **argv)
         fprintf(out, "\n],\"settings\":%s}\n", s ? s : "{}");
         free(s);
     }
-    if (out != stdout) {
-        if (fclose(out) != 0 && rc == EL_EXIT_OK) {
-            fprintf(stderr, "equitylens summarise: error: %s: write failed\n", outpath);
-            rc = EL_EXIT_FAIL;
-        }
-    } else if (fflush(out) != 0 && rc == EL_EXIT_OK) {
+    if (fclose(out) != 0 && rc == EL_EXIT_OK) {
+        fprintf(stderr, "equitylens summarise: error: out of memory\n");
         rc = EL_EXIT_FAIL;
     }
+    if (rc == EL_EXIT_OK) rc = write_output(outpath, obuf, olen);
+    free(obuf);
     el_heat_free(d);
     el_ineq_ctx_free(ctx);
     return rc;

@@ -35,6 +35,7 @@ typedef struct {
 
 struct el_heat_data {
     int col[EL_HEAT_NFIELDS];
+    size_t nhdr;            /* header field count */
     char *arena;
     size_t alen, acap;
     el_ineq_subgroup *rows;
@@ -179,6 +180,7 @@ static el_status header(el_heat_data *d, el_csv *c, const char *const *mname,
                         const char *const *mcol, size_t nmap, el_error *err)
 {
     size_t nf = el_csv_nfields(c);
+    d->nhdr = nf;
     for (int f = 0; f < EL_HEAT_NFIELDS; f++) d->col[f] = -1;
     for (size_t m = 0; m < nmap; m++) {
         int f;
@@ -212,6 +214,10 @@ static el_status add_row(el_heat_data *d, el_csv *c, el_error *err)
     el_ineq_subgroup s;
     memset(&s, 0, sizeof s);
     s.line = el_csv_line(c);
+    if (el_csv_nfields(c) != d->nhdr)
+        return el_error_at(err, EL_ERR_PARSE, el_csv_name(c), s.line, 0, NULL,
+                           "row has %zu field%s; the header has %zu", el_csv_nfields(c),
+                           el_csv_nfields(c) == 1 ? "" : "s", d->nhdr);
     int fav, ord, ref;
     if (get_num(d, c, EL_HEAT_ESTIMATE, &s.est, err) || get_num(d, c, EL_HEAT_SE, &s.se, err) ||
         get_num(d, c, EL_HEAT_POPULATION, &s.pop, err) || get_num(d, c, EL_HEAT_ORDER, &s.order, err) ||
@@ -328,10 +334,15 @@ el_status el_heat_read(el_csv *c, const char *const *mname, const char *const *m
     if (r == EL_CSV_EOF) { st = el_error_at(err, EL_ERR_PARSE, el_csv_name(c), 1, 0, NULL, "empty input: no header"); goto fail; }
     if (r != EL_CSV_ROW) { st = err ? err->status : EL_ERR_PARSE; if (st == EL_OK) st = EL_ERR_PARSE; goto fail; }
     if ((st = header(d, c, mname, mcol, nmap, err)) != EL_OK) goto fail;
+    long hdr_line = el_csv_line(c);
     while ((r = el_csv_next(c, err)) != EL_CSV_EOF) {
         if (r != EL_CSV_ROW) { st = err ? err->status : EL_ERR_PARSE; if (st == EL_OK) st = EL_ERR_PARSE; goto fail; }
         if (el_csv_nfields(c) == 1 && !el_csv_field(c, 0)[0]) continue;   /* blank line */
         if ((st = add_row(d, c, err)) != EL_OK) goto fail;
+    }
+    if (d->nrows == 0) {
+        st = el_error_at(err, EL_ERR_PARSE, el_csv_name(c), hdr_line + 1, 0, NULL, "no data rows (only a header)");
+        goto fail;
     }
     if ((st = finish(d, err)) != EL_OK) goto fail;
     *out = d;
