@@ -265,6 +265,16 @@ typedef struct {
     el_an_series *series;
 } el_an_trend;
 
+/* Rows left out of a metric because their dates cannot give an interval
+ * (RTT start after the census date, an implausible date: quality.h). Shown
+ * as a note "N <what>" whose N has passed disclosure control. */
+typedef struct {
+    int64_t n;                    /* true count; after el_analysis_disclose() the
+                                     published count, -1 when suppressed */
+    el_dc_state st;               /* set by el_analysis_disclose() */
+    char what[200];               /* "rows with RTT start after the census date excluded ..." */
+} el_an_exclusion;
+
 typedef struct el_analysis {
     el_kind kind;
     size_t rows;
@@ -279,6 +289,8 @@ typedef struct el_analysis {
     el_an_longest *longest;       /* NULL when not computed */
     size_t ntrends;
     el_an_trend *trends;
+    size_t nexclusions;
+    el_an_exclusion exclusions[6];
     size_t nnotes;
     char notes[16][256];
     int disclosed;                /* 1 after el_analysis_disclose() */

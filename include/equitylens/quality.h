@@ -43,6 +43,28 @@ typedef enum {
     EL_QD__COUNT
 } el_quality_check;
 
+/* Date plausibility window (docs/quality.md, "Implausible dates"): a date
+ * before 1900-01-01 or after 2099-12-31 is implausible, and so is an
+ * interval of more than 10 years (3653 days) between two dates of a row
+ * that measure a wait or a pathway (referral → appointment, RTT start →
+ * census, referral → diagnosis or treatment; birth → activity is not one).
+ * quality counts such rows (EL_QD_IMPLAUSIBLE); analyse excludes them from
+ * the interval metrics with a note (docs/analysis.md). Days since 1970-01-01. */
+#define EL_DATE_PLAUSIBLE_FROM (-25567)     /* 1900-01-01 */
+#define EL_DATE_PLAUSIBLE_TO 47481          /* 2099-12-31 */
+#define EL_INTERVAL_PLAUSIBLE_DAYS 3653     /* 10 years */
+static inline int el_date_plausible(int32_t d)
+{
+    return d >= EL_DATE_PLAUSIBLE_FROM && d <= EL_DATE_PLAUSIBLE_TO;
+}
+/* early/late both plausible and late - early at most 10 years (a negative
+ * interval is a separate check, not implausibility). */
+static inline int el_interval_plausible(int32_t early, int32_t late)
+{
+    return el_date_plausible(early) && el_date_plausible(late) &&
+           (int64_t)late - (int64_t)early <= EL_INTERVAL_PLAUSIBLE_DAYS;
+}
+
 typedef enum { EL_QC_VALID, EL_QC_NOT_STATED, EL_QC_NOT_KNOWN, EL_QC_INVALID, EL_QC__COUNT } el_quality_class;
 typedef enum { EL_QL_MATCHED, EL_QL_BLANK, EL_QL_MALFORMED, EL_QL_WALES, EL_QL_NOT_FOUND, EL_QL__COUNT } el_quality_lsoa;
 

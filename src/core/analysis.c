@@ -10,6 +10,7 @@
 #include "equitylens/distrib.h"
 #include "equitylens/enrich.h"
 #include "equitylens/parse.h"
+#include "equitylens/quality.h"
 
 /* ------------------------------------------------------------ registries */
 static const struct {
@@ -582,7 +583,9 @@ static el_status compute_outcome(const el_dataset *d, const el_analysis_opts *o,
         }
         for (size_t r = 0; r < rows; r++) {
             int32_t c = o->census_date != EL_NA ? o->census_date : cd[r];
-            if (c == EL_NA || st[r] == EL_NA || c < st[r]) {
+            /* start after the census date, implausible dates: excluded and
+             * counted in the notes (count_exclusions) */
+            if (c == EL_NA || st[r] == EL_NA || c < st[r] || !el_interval_plausible(st[r], c)) {
                 if (out->w) out->w[r] = NAN;
                 continue;
             }
@@ -636,7 +639,8 @@ static el_status compute_outcome(const el_dataset *d, const el_analysis_opts *o,
                                                              : EL_F_FIRST_TREATMENT_DATE);
         int lim = m == EL_M_FDS28 ? 28 : 62;
         for (size_t r = 0; r < rows; r++)
-            if (rd[r] != EL_NA && ed[r] != EL_NA && ed[r] >= rd[r]) out->y[r] = ed[r] - rd[r] <= lim;
+            if (rd[r] != EL_NA && ed[r] != EL_NA && ed[r] >= rd[r] && el_interval_plausible(rd[r], ed[r]))
+                out->y[r] = ed[r] - rd[r] <= lim;
         return EL_OK;
     }
     case EL_M_EARLY_STAGE: {
@@ -990,10 +994,71 @@ static int lens_supported(const el_dataset *d, el_lens_id l)
     return 0;
 }
 
-static void add_note(el_analysis *a, const char *s)
+void an_add_note(el_analysis *a, const char *s)
 {
     if (a->nnotes < sizeof a->notes / sizeof a->notes[0])
         snprintf(a->notes[a->nnotes++], sizeof a->notes[0], "%s", s);
+}
+#define add_note an_add_note
+
+static void add_exclusion(el_analysis *a, int64_t n, const char *what)
+{
+    if (n <= 0 || a->nexclusions >= sizeof a->exclusions / sizeof a->exclusions[0]) return;
+    el_an_exclusion *e = &a->exclusions[a->nexclusions++];
+    e->n = n;
+    e->st = EL_DC_SHOWN;
+    snprintf(e->what, sizeof e->what, "%s", what);
+}
+
+static int metric_wanted(const el_dataset *d, const el_analysis_opts *o, el_metric_id m)
+{
+    return (!o->metrics || (o->metrics & (1u << m))) && dataset_supports(d, m);
+}
+
+/* Rows that compute_outcome leaves out of an interval metric for their
+ * dates (not for a missing date): counted for the notes, so a change of
+ * denominator is visible. Waiting list: the cross-section (only_census, or
+ * every row when EL_NA). Plausibility window: quality.h. */
+static void count_exclusions(const el_dataset *d, const el_analysis_opts *o, el_analysis *a, int32_t only_census)
+{
+    size_t rows = el_dataset_rows(d);
+    int wait = 0;
+    for (int m = EL_M_WAIT; m <= EL_M_OVER78; m++) wait |= metric_wanted(d, o, (el_metric_id)m);
+    if (wait) {
+        const int32_t *st = el_dataset_col(d, EL_F_RTT_START_DATE), *cd = el_dataset_col(d, EL_F_CENSUS_DATE);
+        int64_t after = 0, implausible = 0;
+        for (size_t r = 0; r < rows; r++) {
+            if (only_census != EL_NA && cd[r] != only_census) continue;
+            int32_t c = o->census_date != EL_NA ? o->census_date : cd[r];
+            if (c == EL_NA || st[r] == EL_NA) continue;
+            if (st[r] > c) after++;
+            else if (!el_interval_plausible(st[r], c)) implausible++;
+        }
+        add_exclusion(a, after, "rows with RTT start after the census date excluded from wait metrics");
+        add_exclusion(a, implausible, "rows with an implausible RTT start or census date (before 1900, after 2099, "
+                                      "or a wait over 10 years) excluded from wait metrics");
+    }
+    static const struct { el_metric_id m; el_field f; const char *label; } cancer[] = {
+        {EL_M_FDS28, EL_F_DIAGNOSIS_COMMUNICATED_DATE, "diagnosis communicated"},
+        {EL_M_TREATED62, EL_F_FIRST_TREATMENT_DATE, "first treatment"}};
+    for (size_t k = 0; k < sizeof cancer / sizeof cancer[0]; k++) {
+        if (!metric_wanted(d, o, cancer[k].m)) continue;
+        const int32_t *rd = el_dataset_col(d, EL_F_REFERRAL_DATE), *ed = el_dataset_col(d, cancer[k].f);
+        int64_t before = 0, implausible = 0;
+        for (size_t r = 0; r < rows; r++) {
+            if (rd[r] == EL_NA || ed[r] == EL_NA) continue;
+            if (ed[r] < rd[r]) before++;
+            else if (!el_interval_plausible(rd[r], ed[r])) implausible++;
+        }
+        const char *mn = METRICS[cancer[k].m].name;
+        char what[200];
+        snprintf(what, sizeof what, "pathways with the %s date before the referral date excluded from %s",
+                 cancer[k].label, mn);
+        add_exclusion(a, before, what);
+        snprintf(what, sizeof what, "pathways with an implausible referral or %s date (before 1900, after 2099, "
+                 "or over 10 years apart) excluded from %s", cancer[k].label, mn);
+        add_exclusion(a, implausible, what);
+    }
 }
 
 /* strata for adjustment: treatment function × clinical priority (cancer:
@@ -1129,6 +1194,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
             add_note(a, msg);
         }
     }
+    count_exclusions(d, o, a, multi_census ? latest : EL_NA);
     for (int m = 0; m < EL_M__COUNT; m++) {
         if (o->metrics && !(o->metrics & (1u << m))) continue;
         if (!dataset_supports(d, (el_metric_id)m)) continue;

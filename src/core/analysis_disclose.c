@@ -3,6 +3,7 @@
  * sees it (owner: analysis helper). Rules in docs/analysis.md, "Disclosure
  * control". */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analysis_internal.h"
@@ -361,6 +362,18 @@ el_status el_analysis_disclose(el_analysis *a, const el_disclosure_policy *p, el
         done[r0] = 1;
     }
     if ((s = an_disclose_extras(a, p, err))) goto out;
+    /* 3. rows excluded for their dates: one count each, as a note */
+    for (size_t i = 0; i < a->nexclusions; i++) {
+        el_an_exclusion *e = &a->exclusions[i];
+        int64_t n;
+        e->st = el_disclosure_count(p, e->n, &n);
+        e->n = e->st == EL_DC_SHOWN ? n : -1;
+        char note[256], num[24];
+        if (e->n >= 0) snprintf(num, sizeof num, "%lld", (long long)e->n);
+        else snprintf(num, sizeof num, "%s", p->mask);
+        snprintf(note, sizeof note, "%s %s", num, e->what);
+        an_add_note(a, note);
+    }
     a->disclosed = 1;
 out:
     free_family(a, buf, st, pub);

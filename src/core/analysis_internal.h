@@ -46,6 +46,9 @@ void an_inequality(const double *est, const double *se, const double *pop, const
                    int ref, int ordered, int favourable, double conf, uint64_t seed, int reps,
                    el_an_ineq *out, size_t *nout);
 
+/* Append a note to a->notes (silently dropped when the notes are full). */
+void an_add_note(el_analysis *a, const char *s);
+
 /* Outcome per row for one metric: y = -1 not eligible, else 0/1; w = weeks
  * waited (continuous metric only, NAN when not eligible). */
 typedef struct {

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "equitylens/analysis.h"
 #include "equitylens/analysis_output.h"
+#include "equitylens/parse.h"
 #include "../../src/core/analysis_internal.h"
 
 static void near(double a, double b, double tol)
@@ -234,12 +235,93 @@ static void test_bad_reference(void **st)
     el_dataset_free(d);
 }
 
+/* Waiting list whose dates cannot all give a wait: 60 rows waiting 1..60
+ * weeks, 20 with the RTT start after the census date, 2 implausible (start
+ * 1800-01-01; a wait of 11 years). */
+static const char *note_with(const el_analysis *a, const char *needle)
+{
+    for (size_t i = 0; i < a->nnotes; i++)
+        if (strstr(a->notes[i], needle)) return a->notes[i];
+    return NULL;
+}
+
+static void test_date_exclusions(void **st)
+{
+    (void)st;
+    el_dataset *d = el_dataset_new(EL_KIND_WAITING_LIST);
+    el_field fs[] = {EL_F_RTT_START_DATE, EL_F_CENSUS_DATE, EL_F_IMD_QUINTILE};
+    for (size_t i = 0; i < 3; i++) el_dataset_set_has(d, fs[i], 1);
+    int32_t census = el_days_from_civil(2025, 3, 31);
+    for (int i = 0; i < 82; i++) {
+        size_t r = el_dataset_add_row(d);
+        int32_t start = i < 60 ? census - 7 * (i + 1) : i < 80 ? census + 1 + i
+                      : i == 80 ? el_days_from_civil(1800, 1, 1) : census - 11 * 365;
+        el_dataset_set(d, r, EL_F_RTT_START_DATE, start);
+        el_dataset_set(d, r, EL_F_CENSUS_DATE, census);
+        el_dataset_set(d, r, EL_F_IMD_QUINTILE, 1 + i % 5);
+    }
+    el_analysis_opts o;
+    el_analysis_opts_default(&o);
+    el_error err;
+    assert_int_equal(el_analysis_opts_add_lens(&o, "imd_quintile", &err), EL_OK);
+    assert_int_equal(el_analysis_opts_metrics(&o, "wait_weeks,over_52_weeks", &err), EL_OK);
+    o.reps = 20;
+    o.trends = 0;
+    el_analysis *a = NULL;
+    assert_int_equal(el_analysis_run(d, NULL, &o, &a, &err), EL_OK);
+    const el_an_result *w = find(a, EL_M_WAIT, "imd_quintile");
+    assert_non_null(w);
+    assert_int_equal(w->overall.n, 60);
+    assert_true(w->overall.value.value <= 60);   /* median of 1..60 weeks, not 11,700 */
+    assert_int_equal(find(a, EL_M_OVER52, "imd_quintile")->overall.n, 60);
+    assert_int_equal(a->nexclusions, 2);
+    assert_int_equal(a->exclusions[0].n, 20);
+    assert_int_equal(a->exclusions[1].n, 2);
+    el_disclosure_policy p;
+    el_disclosure_policy_default(&p);
+    assert_int_equal(el_analysis_disclose(a, &p, &err), EL_OK);
+    /* the counts pass disclosure control: 20 shown, 2 suppressed */
+    assert_non_null(note_with(a, "20 rows with RTT start after the census date excluded from wait metrics"));
+    const char *imp = note_with(a, "rows with an implausible RTT start or census date");
+    assert_non_null(imp);
+    assert_true(imp[0] == '*' && imp[1] == ' ');
+    assert_int_equal(a->exclusions[1].n, -1);
+    el_analysis_free(a);
+    el_dataset_free(d);
+
+    /* cancer: diagnosis before referral, an implausible treatment date */
+    d = el_dataset_new(EL_KIND_CANCER_PATHWAYS);
+    el_field cf[] = {EL_F_REFERRAL_DATE, EL_F_DIAGNOSIS_COMMUNICATED_DATE, EL_F_FIRST_TREATMENT_DATE, EL_F_IMD_QUINTILE};
+    for (size_t i = 0; i < 4; i++) el_dataset_set_has(d, cf[i], 1);
+    for (int i = 0; i < 50; i++) {
+        size_t r = el_dataset_add_row(d);
+        int32_t ref = census - 100;
+        el_dataset_set(d, r, EL_F_REFERRAL_DATE, ref);
+        el_dataset_set(d, r, EL_F_DIAGNOSIS_COMMUNICATED_DATE, i < 10 ? ref - 5 : ref + i);
+        el_dataset_set(d, r, EL_F_FIRST_TREATMENT_DATE, i < 15 ? el_days_from_civil(2150, 1, 1) : ref + 30 + i);
+        el_dataset_set(d, r, EL_F_IMD_QUINTILE, 1 + i % 5);
+    }
+    el_analysis_opts_default(&o);
+    assert_int_equal(el_analysis_opts_add_lens(&o, "imd_quintile", &err), EL_OK);
+    o.reps = 20;
+    o.trends = 0;
+    assert_int_equal(el_analysis_run(d, NULL, &o, &a, &err), EL_OK);
+    assert_int_equal(find(a, EL_M_FDS28, "imd_quintile")->overall.n, 40);
+    assert_int_equal(find(a, EL_M_TREATED62, "imd_quintile")->overall.n, 35);
+    assert_int_equal(el_analysis_disclose(a, &p, &err), EL_OK);
+    assert_non_null(note_with(a, "10 pathways with the diagnosis communicated date before the referral date excluded from fds_28_days"));
+    assert_non_null(note_with(a, "15 pathways with an implausible referral or first treatment date"));
+    el_analysis_free(a);
+    el_dataset_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_engine),
         cmocka_unit_test(test_bad_reference),
+        cmocka_unit_test(test_date_exclusions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
