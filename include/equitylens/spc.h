@@ -88,7 +88,9 @@ void el_spc_opts_default(el_spc_opts *o);
 /* XmR chart over y[0..n) (date order). rebase may be NULL; rebase[i] != 0
  * starts a new segment at point i (i > 0), each with its own mean and limits.
  * Fails (EL_ERR_INVALID) on n == 0, a non-finite value (err->line = index+1),
- * bad options, or a segment with fewer than 2 points. */
+ * bad options, or a segment with fewer than 2 points; EL_ERR_RANGE when the
+ * mean or limits of a segment overflow (are not finite; err->line = the
+ * segment's first index+1). */
 el_status el_spc_compute(const double *y, const unsigned char *rebase, size_t n,
                          const el_spc_opts *o, el_spc_point *out, el_spc_summary *sum,
                          el_error *err);
