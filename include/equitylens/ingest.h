@@ -62,6 +62,9 @@ typedef struct {
                                            else the import fails before reading rows */
     int load_key;
     const char *key_file;
+    const char *key_fingerprint;        /* optional: the key must have this fingerprint (pseudonym.h),
+                                           else the import fails before reading rows */
+    int key_no_create;                  /* with load_key: a missing key file is an error, not a new key */
     FILE *rejects;                      /* optional: rejected rows + reasons as CSV */
     size_t max_record;                  /* bytes per record; 0 = 1 MiB */
     void (*progress)(const el_ingest_progress *p, void *ud);  /* optional, about every 65,536 rows */
@@ -76,6 +79,7 @@ typedef struct {
     uint64_t nhs_hashed, nhs_invalid;   /* NHS numbers hashed / invalid and blanked */
     int key_used, key_created;          /* a key was needed / a new key file was written */
     char key_path[512];                 /* key file used ("" if the key was passed in) */
+    char key_fingerprint[65];           /* fingerprint of the key used ("" when none) */
     uint64_t blanked[EL_F__COUNT];      /* optional values blanked (invalid = blank) */
     uint64_t rejected_by_field[EL_F__COUNT + 1]; /* last slot: record-level faults */
     unsigned char missing_optional[EL_F__COUNT]; /* mapped optional column absent from header */

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include "equitylens/import.h"
 #include "equitylens/parse.h"
+#include "equitylens/pseudonym.h"
 
 void el_import_opts_default(el_import_opts *o)
 {
@@ -181,6 +182,26 @@ static el_status early_duplicate(const char *path, const el_import_opts *o, el_i
     return exists_error(err, &old);
 }
 
+/* The key rule: the first import with NHS numbers records the key's
+ * fingerprint in the store; later imports must use the same key, and a new
+ * key file is only created while the store holds no pseudonymised dataset. */
+static el_status key_policy(el_store *store, char fp[EL_PSEUDONYM_HEX], el_ingest_opts *io, el_error *err)
+{
+    el_error e2;
+    el_status s = el_store_get_value(store, EL_PSEUDONYM_FINGERPRINT_SETTING, fp, EL_PSEUDONYM_HEX, &e2);
+    if (s == EL_OK) {
+        io->key_fingerprint = fp;
+        io->key_no_create = 1;
+        return EL_OK;
+    }
+    fp[0] = 0;
+    if (s != EL_ERR_NOTFOUND) { if (err) *err = e2; return s; }
+    int yes = 0;   /* a store from before fingerprints: pseudonyms, but no record of their key */
+    s = el_store_has_field(store, el_field_get(EL_F_NHS_NUMBER_HASH)->name, &yes, err);
+    io->key_no_create = yes;
+    return s;
+}
+
 el_status el_import_file(const char *path, const el_import_opts *o, el_import_result *r, el_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -211,6 +232,9 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     }
     el_kind kind = el_mapping_kind(o->mapping);
     if (s == EL_OK) s = el_store_begin(o->store, kind, &j.w, err);
+    /* inside the write transaction: the key fingerprint this store's pseudonyms were made with */
+    char fp[EL_PSEUDONYM_HEX] = "";
+    if (s == EL_OK) s = key_policy(o->store, fp, &io, err);
     pthread_t th;
     if (s == EL_OK && pthread_mutex_init(&j.mu, NULL) == 0) {
         if (pthread_cond_init(&j.cv, NULL) == 0) {
@@ -263,5 +287,10 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     const char *cst = el_mapping_constant(o->mapping, EL_F_CENSUS_DATE);
     m->census_date = EL_NA;
     if (cst && el_parse_date(cst, "YYYY-MM-DD", &m->census_date)) m->census_date = EL_NA;
+    if (st->key_fingerprint[0] && !fp[0] &&
+        (s = el_store_set_value(o->store, EL_PSEUDONYM_FINGERPRINT_SETTING, st->key_fingerprint, err)) != EL_OK) {
+        el_store_abort(j.w);
+        return s;
+    }
     return el_store_commit(j.w, m, o->force, o->cancel, err);
 }

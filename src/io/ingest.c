@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sodium.h>
 #include "equitylens/csv.h"
 #include "equitylens/ingest.h"
@@ -231,13 +232,27 @@ static el_status plan_header(ingest *g, el_error *err)
                     kp = def;
                 }
                 snprintf(g->s->key_path, sizeof g->s->key_path, "%s", kp);
-                el_status ks = el_pseudonym_key_load(kp, 1, g->key, &g->s->key_created, err);
+                if (g->o->key_no_create && access(kp, F_OK) != 0 && errno == ENOENT)
+                    return el_error_at(err, EL_ERR_NOTFOUND, kp, 0, 0, NULL,
+                                       "no key file there, and the store already holds NHS-number pseudonyms: "
+                                       "give the key file they were made with (--key-file); a new key would "
+                                       "break the linkage of patients across datasets");
+                el_status ks = el_pseudonym_key_load(kp, !g->o->key_no_create, g->key, &g->s->key_created, err);
                 if (ks != EL_OK) return ks;
                 g->keyp = g->key;
             }
             if (!g->keyp)
                 return el_error_at(err, EL_ERR_INVALID, g->name, line, g->nhs_col + 1, "nhs_number",
                                    "the file has NHS numbers (column '%s') but no pseudonymisation key was given", nc);
+            el_pseudonym_key_fingerprint(g->keyp, g->s->key_fingerprint);
+            if (g->o->key_fingerprint && strcmp(g->o->key_fingerprint, g->s->key_fingerprint)) {
+                if (g->s->key_path[0])
+                    return el_error_set(err, EL_ERR_INVALID,
+                                        "key file %s is not the key this store's NHS-number pseudonyms were made with",
+                                        g->s->key_path);
+                return el_error_set(err, EL_ERR_INVALID,
+                                    "the key given is not the key this store's NHS-number pseudonyms were made with");
+            }
             plan_item *p = &g->plan[g->nplan++];
             memset(p, 0, sizeof *p);
             p->f = NHS_F; p->col = g->nhs_col; p->fi = el_field_get(EL_F_NHS_NUMBER_HASH);

@@ -28,21 +28,26 @@ static int hexval(int c)
     return -1;
 }
 
-static void mkdir_parents(const char *path)
+/* Only the default key location (~/.config/equitylens/) gets its missing
+ * directories created (mode 0700); a --key-file or $EQUITYLENS_KEY_FILE path
+ * under a missing directory is an error, never a new directory tree. */
+static void mkdir_default_dirs(const char *path)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    char *sl = strrchr(tmp, '/');
-    if (!sl || sl == tmp) return;
-    *sl = 0;
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') { *p = 0; mkdir(tmp, 0700); *p = '/'; }
-    mkdir(tmp, 0700);
+    const char *home = getenv("HOME");
+    const char *env = getenv("EQUITYLENS_KEY_FILE");
+    if (!home || !*home || (env && *env)) return;
+    char dir[4096], def[4096];
+    snprintf(def, sizeof def, "%s/.config/equitylens/pseudonym.key", home);
+    if (strcmp(path, def)) return;
+    snprintf(dir, sizeof dir, "%s/.config", home);
+    mkdir(dir, 0700);
+    snprintf(dir, sizeof dir, "%s/.config/equitylens", home);
+    mkdir(dir, 0700);
 }
 
 static el_status create_key(const char *path, unsigned char key[EL_PSEUDONYM_KEY_BYTES], el_error *err)
 {
-    mkdir_parents(path);
+    mkdir_default_dirs(path);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) return el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot create key file: %s", strerror(errno));
     randombytes_buf(key, EL_PSEUDONYM_KEY_BYTES);
@@ -133,5 +138,13 @@ void el_nhs_number_hash(const unsigned char key[EL_PSEUDONYM_KEY_BYTES], const c
 {
     unsigned char h[32];
     crypto_generichash(h, sizeof h, (const unsigned char *)digits, strlen(digits), key, EL_PSEUDONYM_KEY_BYTES);
+    sodium_bin2hex(out, EL_PSEUDONYM_HEX, h, sizeof h);
+}
+
+void el_pseudonym_key_fingerprint(const unsigned char key[EL_PSEUDONYM_KEY_BYTES], char out[EL_PSEUDONYM_HEX])
+{
+    static const char label[] = "equitylens pseudonym key fingerprint v1";
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)label, sizeof label - 1, key, EL_PSEUDONYM_KEY_BYTES);
     sodium_bin2hex(out, EL_PSEUDONYM_HEX, h, sizeof h);
 }

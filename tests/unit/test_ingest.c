@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "equitylens/ingest.h"
 #include "equitylens/parse.h"
+#include "equitylens/pseudonym.h"
 
 static const unsigned char KEY[32] = {7, 7, 7};
 
@@ -365,13 +366,42 @@ static void test_key_file(void **st)
     chmod(path, 0640);
     assert_int_equal(el_pseudonym_key_load(path, 1, k2, NULL, &e), EL_ERR_PERM);
     unlink(path);
-    snprintf(sub, sizeof sub, "%s/a/b/k.key", dir);   /* parent directories are created */
-    assert_int_equal(el_pseudonym_key_load(sub, 1, k2, &created, &e), EL_OK);
+    snprintf(sub, sizeof sub, "%s/a/b/k.key", dir);   /* an explicit path: no directories are created */
+    assert_int_equal(el_pseudonym_key_load(sub, 1, k2, &created, &e), EL_ERR_IO);
+    snprintf(sub, sizeof sub, "%s/a", dir);
+    assert_int_equal(access(sub, F_OK), -1);
+    /* the default location (~/.config/equitylens/) gets its directories, mode 0700 */
+    char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    char *old_kf = getenv("EQUITYLENS_KEY_FILE") ? strdup(getenv("EQUITYLENS_KEY_FILE")) : NULL;
+    setenv("HOME", dir, 1);
+    unsetenv("EQUITYLENS_KEY_FILE");
+    assert_int_equal(el_pseudonym_key_load(NULL, 1, k2, &created, &e), EL_OK);
     assert_true(created);
-    unlink(sub);
-    snprintf(sub, sizeof sub, "%s/a/b", dir); rmdir(sub);
-    snprintf(sub, sizeof sub, "%s/a", dir); rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/.config/equitylens", dir);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    if (old_home) setenv("HOME", old_home, 1); else unsetenv("HOME");
+    if (old_kf) setenv("EQUITYLENS_KEY_FILE", old_kf, 1);
+    free(old_home);
+    free(old_kf);
+    snprintf(sub, sizeof sub, "%s/.config/equitylens/pseudonym.key", dir); unlink(sub);
+    snprintf(sub, sizeof sub, "%s/.config/equitylens", dir); rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/.config", dir); rmdir(sub);
     rmdir(dir);
+    /* fingerprints: deterministic, differ between keys, not the key */
+    char f1[EL_PSEUDONYM_HEX], f2[EL_PSEUDONYM_HEX], f3[EL_PSEUDONYM_HEX], hex[EL_PSEUDONYM_HEX];
+    memset(k1, 7, sizeof k1);
+    memset(k2, 7, sizeof k2);
+    k2[31] = 8;
+    el_pseudonym_key_fingerprint(k1, f1);
+    el_pseudonym_key_fingerprint(k1, f2);
+    el_pseudonym_key_fingerprint(k2, f3);
+    assert_int_equal(strlen(f1), 64);
+    assert_string_equal(f1, f2);
+    assert_string_not_equal(f1, f3);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", k1[i]);
+    assert_string_not_equal(f1, hex);
 }
 
 int main(void)

@@ -7,8 +7,12 @@
 # an import leaves the store consistent (all or nothing).
 set -eu
 DB="$T/el.db"
-KEY="$T/keys/pseudonym.key"
-export EQUITYLENS_KEY_FILE="$KEY"
+# the default key location: ~/.config/equitylens/pseudonym.key (the only key
+# path whose missing directories are created)
+mkdir -p "$T/home"
+export HOME="$T/home"
+unset EQUITYLENS_KEY_FILE
+KEY="$T/home/.config/equitylens/pseudonym.key"
 cat > nhs.csv <<'CSV'
 appointment_id,patient_id,appointment_date,attended_or_did_not_attend,nhs_number,ethnic_category
 A1,P1,2024-01-02,5,9434765919,A
@@ -28,7 +32,7 @@ cat out.txt
 grep -q "NHS numbers     3 pseudonymised, 2 invalid (blanked); key $KEY (new key created" out.txt
 [ -f "$KEY" ] || { echo "key file not created"; exit 1; }
 [ "$(stat -c %a "$KEY")" = 600 ] || { echo "key file mode $(stat -c %a "$KEY"), expected 600"; exit 1; }
-[ "$(stat -c %a "$T/keys")" = 700 ] || { echo "key dir mode $(stat -c %a "$T/keys"), expected 700"; exit 1; }
+[ "$(stat -c %a "$T/home/.config/equitylens")" = 700 ] || { echo "key dir mode $(stat -c %a "$T/home/.config/equitylens"), expected 700"; exit 1; }
 # the clear numbers appear nowhere in the store or the rejects file
 for f in "$DB"* rej.csv; do
     if grep -a -q -e 9434765919 -e 4010232137 -e "943 476 5919" "$f"; then echo "FAIL: clear NHS number in $f"; exit 1; fi
