@@ -144,7 +144,10 @@ el_status el_rm_load(const json_t *results, const el_disclosure_policy *policy, 
 void el_rm_free(el_rm *m);
 
 /* Check one result document before it is rendered: every lens has a "lens"
- * id, every result a "metric" and "lens". EL_ERR_INVALID
+ * id, every result a "metric" and "lens"; counts (n, numerator, observed,
+ * rows, ...) are whole numbers from 0 to 1e15; shares and percentages of
+ * proportions lie in 0..100, p-values in 0..1, confidence in (0,1), ratios
+ * and rates >= 0, every number finite (confidence limits may be very wide). EL_ERR_INVALID
  * naming the JSON path ("results[2].groups[0].n: must be ..."); the caller
  * adds the file name. el_rm_load() runs it on every document. */
 el_status el_rm_check(const json_t *doc, el_error *err);

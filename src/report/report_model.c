@@ -361,6 +361,62 @@ static el_status load_trend(el_rm *m, const json_t *doc, const json_t *t, const 
 
 /* ---- validation of a result document (el_rm_check) ---- */
 
+/* keys that hold counts of people, events or areas */
+static const char *const CHECK_COUNTS[] = {"n", "numerator", "observed", "longest", "all", "n_longest", "n_all",
+                                           "rows", "population", "lsoas", "strata_used"};
+#define CHECK_MAX 1e15   /* no count of a service is larger */
+
+static int in_list(const char *k, const char *const *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) if (!strcmp(k, l[i])) return 1;
+    return 0;
+}
+
+/* one number under key k (pkey: key of the enclosing object or array);
+ * NULL if it is plausible, else what it must be */
+static const char *check_number(const char *k, const char *pkey, int proportion, double v)
+{
+    int iv = !strcmp(k, "value") || !strcmp(k, "lower") || !strcmp(k, "upper");
+    if (!isfinite(v)) return "must be a finite number";
+    if (in_list(k, CHECK_COUNTS, sizeof CHECK_COUNTS / sizeof CHECK_COUNTS[0]) && (v < 0 || v > CHECK_MAX || v != floor(v)))
+        return "must be a whole number from 0 to 1e15 (a count)";
+    if (!strcmp(k, "confidence") && !(v > 0 && v < 1)) return "must be between 0 and 1 (exclusive)";
+    if (!strcmp(k, "p_value") && !(v >= 0 && v <= 1)) return "must be between 0 and 1 (a p-value)";
+    if ((!strcmp(k, "share") || !strcmp(k, "longest_share") || !strcmp(k, "all_share")) && !(v >= 0 && v <= 100))
+        return "must be between 0 and 100 (a percentage)";
+    if (!strcmp(k, "expected") && v < 0) return "must be >= 0 (an expected count)";
+    if (iv && pkey && (!strcmp(pkey, "ratio") || !strcmp(pkey, "rate_per_1000")) && v < 0) return "must be >= 0";
+    if (iv && proportion && pkey && (!strcmp(pkey, "groups") || !strcmp(pkey, "overall")) && !(v >= 0 && v <= 100))
+        return "must be between 0 and 100 (a percentage)";
+    return NULL;
+}
+
+static el_status check_walk(const json_t *j, char *path, size_t len, size_t cap, const char *pkey, int proportion,
+                            el_error *err)
+{
+    if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            snprintf(path + len, cap - len, "[%zu]", i);
+            el_status s = check_walk(json_array_get(j, i), path, strlen(path), cap, pkey, proportion, err);
+            if (s != EL_OK) return s;
+        }
+        path[len] = '\0';
+        return EL_OK;
+    }
+    if (!json_is_object(j)) return EL_OK;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)j, k, v) {
+        snprintf(path + len, cap - len, "%s%s", len ? "." : "", k);
+        const char *why = json_is_number(v) ? check_number(k, pkey, proportion, json_number_value(v)) : NULL;
+        if (why) return el_error_set(err, EL_ERR_INVALID, "%s: %s", path, why);
+        el_status s = check_walk(v, path, strlen(path), cap, k, proportion, err);
+        if (s != EL_OK) return s;
+    }
+    path[len] = '\0';
+    return EL_OK;
+}
+
 el_status el_rm_check(const json_t *doc, el_error *err)
 {
     if (!json_is_object(doc)) return el_error_set(err, EL_ERR_INVALID, "not a JSON object");
@@ -374,6 +430,23 @@ el_status el_rm_check(const json_t *doc, el_error *err)
         const json_t *r = json_array_get(res, i);
         if (!js(r, "metric") || !js(r, "lens"))
             return el_error_set(err, EL_ERR_INVALID, "results[%zu]: no 'metric' or 'lens'", i);
+    }
+    char path[512] = "";
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)doc, k, v) {
+        int is_res = !strcmp(k, "results") && json_is_array(v);
+        size_t n = is_res ? json_array_size(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const json_t *sub = is_res ? json_array_get(v, i) : v;
+            const char *kind = is_res ? js(sub, "kind") : NULL;
+            if (is_res) snprintf(path, sizeof path, "results[%zu]", i);
+            else snprintf(path, sizeof path, "%s", k);
+            const char *why = json_is_number(sub) ? check_number(k, NULL, 0, json_number_value(sub)) : NULL;
+            if (why) return el_error_set(err, EL_ERR_INVALID, "%s: %s", path, why);
+            el_status s = check_walk(sub, path, strlen(path), sizeof path, k, kind && !strcmp(kind, "proportion"), err);
+            if (s != EL_OK) return s;
+        }
     }
     return EL_OK;
 }

@@ -23,12 +23,27 @@ static axis nice_axis(double lo, double hi)
     a.lo = floor(lo / step) * step;
     a.hi = ceil(hi / step) * step;
     a.step = step;
+    /* a range too wide for doubles (hi - lo overflows) or too narrow for the
+     * magnitude (lo + step == lo: the tick loop would never end): a plain
+     * 0..1 axis; map() keeps the points inside the drawing */
+    if (!isfinite(a.lo) || !isfinite(a.hi) || !isfinite(a.step) || !(a.step > 0) || !isfinite(a.hi - a.lo) ||
+        a.lo + a.step == a.lo || (a.hi - a.lo) / a.step > 100) {
+        a.lo = 0;
+        a.hi = 1;
+        a.step = 0.2;
+    }
     return a;
 }
 
+/* a coordinate: never nan or inf in the SVG, and a point far off the axis
+ * is drawn just outside the plot rather than at a huge coordinate */
 static double map(double v, double d0, double d1, double r0, double r1)
 {
-    return r0 + (v - d0) / (d1 - d0) * (r1 - r0);
+    double t = (v - d0) / (d1 - d0);
+    if (isnan(t)) t = 0;
+    if (t < -1) t = -1;
+    if (t > 2) t = 2;
+    return r0 + t * (r1 - r0);
 }
 
 static int clampdec(int d) { return d < 0 ? 0 : d > 4 ? 4 : d; }

@@ -171,6 +171,52 @@ static void test_lens_without_id(void **st)
     json_decref(d);
 }
 
+/* set one number of the fixture (path of keys and array indices) and check */
+static void expect_refused(const char *what, const char *key, double v, const char *msg)
+{
+    json_t *d = load();
+    json_t *o = d;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", what);
+    for (char *save = NULL, *t = strtok_r(buf, ".", &save); t; t = strtok_r(NULL, ".", &save))
+        o = (t[0] >= '0' && t[0] <= '9') ? json_array_get(o, (size_t)atoi(t)) : json_object_get(o, t);
+    assert_non_null(o);
+    json_object_set_new(o, key, json_real(v));
+    el_error e;
+    if (!msg) {
+        assert_int_equal(el_rm_check(d, &e), EL_OK);
+    } else {
+        assert_int_equal(el_rm_check(d, &e), EL_ERR_INVALID);
+        if (!strstr(e.msg, msg)) fail_msg("%s=%g: got \"%s\", want \"%s\"", key, v, e.msg, msg);
+        el_rm *m = NULL;
+        assert_int_equal(el_rm_load(d, NULL, NULL, &m, NULL), EL_ERR_INVALID);
+        assert_null(m);
+    }
+    json_decref(d);
+}
+
+static void test_check_ranges(void **st)
+{
+    (void)st;
+    json_t *d = load();
+    assert_int_equal(el_rm_check(d, NULL), EL_OK);
+    json_decref(d);
+    expect_refused("results.0.groups.0", "n", -400, "results[0].groups[0].n: must be a whole number from 0 to 1e15");
+    expect_refused("results.0.groups.1", "numerator", 2.5, "results[0].groups[1].numerator: must be a whole number");
+    expect_refused("results.0.overall", "n", 1e308, "results[0].overall.n: must be a whole number");
+    expect_refused("dataset", "rows", -1, "dataset.rows: must be a whole number");
+    expect_refused("lenses.0.groups.0", "share", -40, "lenses[0].groups[0].share: must be between 0 and 100");
+    expect_refused("results.0.groups.0", "value", -15, "results[0].groups[0].value: must be between 0 and 100");
+    expect_refused("results.0.overall", "upper", 1e308, "results[0].overall.upper: must be between 0 and 100");
+    expect_refused("options", "confidence", 1e308, "options.confidence: must be between 0 and 1");
+    expect_refused("options", "confidence", 1, "options.confidence: must be between 0 and 1");
+    expect_refused("results.0.gaps.0.ratio", "lower", -2, "results[0].gaps[0].ratio.lower: must be >= 0");
+    /* allowed: a negative gap, a very wide ratio limit, a 99% level */
+    expect_refused("results.0.gaps.0.difference", "lower", -6.8, NULL);
+    expect_refused("results.0.gaps.0.ratio", "upper", 8.3e43, NULL);
+    expect_refused("options", "confidence", 0.99, NULL);
+}
+
 static void test_filter(void **st)
 {
     (void)st;
@@ -203,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_bad_model),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_lens_without_id),
+        cmocka_unit_test(test_check_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

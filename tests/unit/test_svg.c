@@ -161,6 +161,46 @@ static void test_funnel_and_missing(void **st)
     assert_int_equal(el_svg_observed_expected(NULL, &o, r, 3), EL_ERR_INVALID);
 }
 
+/* QA: values near the double limit made the axis range overflow (hi - lo =
+ * inf) and the SVG said y1="-nan"; now a fallback axis and clamped points */
+static void test_extreme_values(void **st)
+{
+    (void)st;
+    el_svg_group g[] = {
+        {"a", 1e308, -1e308, 1e308, 0, EL_SVG_SIG_HIGHER},
+        {"b", -1e308, -1e308, 1e308, 0, EL_SVG_NOT_SIG},
+        {"c", 1e17, 1e17, 1e17 + 64, 0, EL_SVG_REFERENCE},
+    };
+    el_svg_opts o = {"extreme", "d", "x", 1, 1e308, "reference"};
+    el_strbuf b;
+    el_strbuf_init(&b);
+    assert_int_equal(el_svg_dot_whisker(&b, &o, g, 3), EL_OK);
+    const char *s = el_strbuf_str(&b);
+    assert_null(strstr(s, "nan"));
+    assert_null(strstr(s, "\"inf"));
+    assert_null(strstr(s, "\"-inf"));
+    assert_int_equal(count(s, "<svg"), count(s, "</svg>"));
+    el_strbuf_release(&b);
+    /* a range far too narrow for its magnitude: the tick loop must end */
+    el_svg_group h[] = {{"a", 1e17, 1e17, 1e17, 0, EL_SVG_NOT_SIG}, {"b", 1e17 + 16, 1e17 + 16, 1e17 + 16, 0, EL_SVG_NOT_SIG}};
+    o.ref_value = NAN;
+    el_strbuf_init(&b);
+    assert_int_equal(el_svg_dot_whisker(&b, &o, h, 2), EL_OK);
+    assert_null(strstr(el_strbuf_str(&b), "nan"));
+    el_strbuf_release(&b);
+    el_svg_spc_point p[3] = {{"P1", 1e308, 0, -1e308, 1e308, EL_SVG_PT_COMMON},
+                             {"P2", -1e308, 0, -1e308, 1e308, EL_SVG_PT_COMMON},
+                             {"P3", 0, 0, -1e308, 1e308, EL_SVG_PT_COMMON}};
+    o.ref_value = NAN;
+    el_strbuf_init(&b);
+    assert_int_equal(el_svg_spc(&b, &o, p, 3, 1e308, NULL, NULL), EL_OK);
+    s = el_strbuf_str(&b);
+    assert_null(strstr(s, "nan"));
+    assert_null(strstr(s, "=\"inf"));
+    assert_null(strstr(s, "=\"-inf"));
+    el_strbuf_release(&b);
+}
+
 /* WCAG 2.1 relative luminance and contrast ratio of "#RRGGBB" against white */
 static double lum(const char *hex)
 {
@@ -198,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_spc),
         cmocka_unit_test(test_funnel_and_missing),
         cmocka_unit_test(test_palette_contrast),
+        cmocka_unit_test(test_extreme_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
