@@ -267,9 +267,14 @@ int cmd_report(int argc, char **argv)
     }
     for (size_t i = 0; i < nres; i++) {
         json_error_t je;
+        struct stat sb;
         json_t *d = NULL;
-        if (!(d = json_load_file(results[i], 0, &je))) {
-            el_error_at(&err, EL_ERR_PARSE, results[i], je.line, je.column, NULL, "%s", je.text);
+        if (stat(results[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            el_error_at(&err, EL_ERR_IO, results[i], 0, 0, NULL, "is a directory, not a result file");
+        } else if (!(d = json_load_file(results[i], 0, &je))) {
+            /* jansson says -1 for an unknown position (a file it could not open) */
+            el_error_at(&err, EL_ERR_PARSE, results[i], je.line > 0 ? je.line : 0, je.line > 0 && je.column > 0 ? je.column : 0,
+                        NULL, "%s", je.text);
         } else if (el_rm_check(d, &err) != EL_OK) {
             snprintf(err.file, sizeof err.file, "%s", results[i]);
             json_decref(d);

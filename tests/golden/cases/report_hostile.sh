@@ -41,3 +41,9 @@ refuse "conf.json: options.confidence: must be between 0 and 1" --result conf.js
 "$EQUITYLENS" report -q --result "$D/appointments.json" --format html --out ok
 test -s ok/equity-report.html
 ! grep -q -e nan -e '"inf' ok/equity-report.html
+
+# a missing file: no "-1:-1" position (jansson's unknown); a directory says so
+refuse "no-such-file.json: unable to open" --result no-such-file.json
+! grep -q -- "-1" err.txt
+mkdir adir
+refuse "adir: is a directory" --result adir
