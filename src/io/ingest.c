@@ -73,6 +73,25 @@ static el_status flush_chunk(ingest *g, el_error *err)
 
 /* ---------- rejects ---------- */
 
+/* A cell copied from the extract into the rejects file: a text cell that a
+ * spreadsheet would run as a formula (starts with = + - @, tab or CR) gets a
+ * leading "'" (CSV injection); numbers such as -5 or +44 are left alone. */
+static void write_untrusted(FILE *rf, const char *v)
+{
+    double num;
+    if (!v || !*v || !strchr("=+-@\t\r", v[0]) || el_parse_double(v, 0, &num) == 0) {
+        el_csv_write_field(rf, v);
+        return;
+    }
+    size_t n = strlen(v);
+    char *q = malloc(n + 2);
+    if (!q) { el_csv_write_field(rf, "'"); return; }   /* out of memory: never the raw formula */
+    q[0] = '\'';
+    memcpy(q + 1, v, n + 1);
+    el_csv_write_field(rf, q);
+    free(q);
+}
+
 static void reject(ingest *g, long line, long column, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
@@ -98,11 +117,11 @@ static void reject(ingest *g, long line, long column, const char *field, const c
     el_csv_write_field(rf, lb); fputc(',', rf);
     el_csv_write_field(rf, cb); fputc(',', rf);
     el_csv_write_field(rf, ri.field); fputc(',', rf);
-    el_csv_write_field(rf, ri.reason);
+    write_untrusted(rf, ri.reason);
     size_t n = el_csv_nfields(g->c);
     for (size_t i = 0; i < n; i++) {
         fputc(',', rf);
-        el_csv_write_field(rf, (int)i == g->nhs_col ? "[removed]" : el_csv_field(g->c, i));
+        write_untrusted(rf, (int)i == g->nhs_col ? "[removed]" : el_csv_field(g->c, i));
     }
     fputc('\n', rf);
 }
@@ -386,7 +405,7 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
             if (g->o->rejects) {
                 FILE *rf = g->o->rejects;
                 fputs("line,column,field,reason", rf);
-                for (size_t i = 0; i < g->hdr_n; i++) { fputc(',', rf); el_csv_write_field(rf, el_csv_field(g->c, i)); }
+                for (size_t i = 0; i < g->hdr_n; i++) { fputc(',', rf); write_untrusted(rf, el_csv_field(g->c, i)); }
                 fputc('\n', rf);
             }
             have_header = 1;

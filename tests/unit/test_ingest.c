@@ -339,6 +339,32 @@ static void test_blank_invalid_and_codes(void **st)
     el_mapping_free(m);
 }
 
+/* CSV injection: cells echoed into the rejects file never start a formula. */
+static void test_rejects_defused(void **st)
+{
+    (void)st;
+    result r;
+    el_mapping *m = el_mapping_canonical(EL_KIND_APPOINTMENTS);
+    const char *csv = "appointment_id,patient_id,appointment_date,attended_or_did_not_attend,age,=note\n"
+                      "=HYPERLINK(\"http://x\"),+P1,bad,5,-5,@SUM(A1)\n"
+                      "-A2,P2,2024-01-02,5,-1,\"\tx\"\n"
+                      "A3,P3,2024-01-02,5,1,+44\n";
+    run_map(&r, csv, strlen(csv), m, KEY);
+    el_mapping_free(m);
+    assert_int_equal(r.st, EL_OK);
+    assert_int_equal(r.s.rows_rejected, 2);
+    assert_non_null(r.rej);
+    const char *want =
+        "line,column,field,reason,appointment_id,patient_id,appointment_date,attended_or_did_not_attend,age,'=note\n"
+        "2,3,appointment_date,'bad' is not a date in format YYYY-MM-DD,\"'=HYPERLINK(\"\"http://x\"\")\",'+P1,bad,5,-5,'@SUM(A1)\n"
+        "3,5,age,age -1 is outside 0-130,'-A2,P2,2024-01-02,5,-1,'\tx\n";
+    assert_string_equal(r.rej, want);
+    /* the stored values are not altered */
+    assert_int_equal(r.s.rows_accepted, 1);
+    assert_string_equal(el_dataset_str(r.d, EL_F_APPOINTMENT_ID, el_dataset_get(r.d, 0, EL_F_APPOINTMENT_ID)), "A3");
+    done(&r);
+}
+
 static void test_key_file(void **st)
 {
     (void)st;
@@ -415,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_nhs_numbers),
         cmocka_unit_test(test_blank_invalid_and_codes),
         cmocka_unit_test(test_key_file),
+        cmocka_unit_test(test_rejects_defused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
