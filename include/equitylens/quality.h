@@ -8,7 +8,7 @@
  * the others failed: blank, malformed, Welsh, not found); date sanity
  * (appointment before referral, RTT start after census date, diagnosis or
  * treatment before referral, birth after the activity date, dates after
- * "today"); rows whose identifier (appointment_id, else pathway_id) is
+ * "today", implausible dates); rows whose identifier (appointment_id, else pathway_id) is
  * duplicated. All of it overall, by provider_code and by
  * treatment_function_code (when present).
  *
@@ -40,6 +40,8 @@ typedef enum {
     EL_QD_TREAT_BEFORE_REFERRAL,  /* first_treatment_date < referral_date */
     EL_QD_BIRTH_AFTER_ACTIVITY,   /* birth_date > the kind's activity date */
     EL_QD_FUTURE,                 /* any date field after "today" (row counted once) */
+    EL_QD_IMPLAUSIBLE,            /* a date outside the plausibility window, or an interval
+                                     between two of the row's dates longer than it allows */
     EL_QD__COUNT
 } el_quality_check;
 

@@ -10,10 +10,11 @@
 
 static const char *const CHECK_ID[EL_QD__COUNT] = {
     "appointment_before_referral", "rtt_start_after_census_date", "diagnosis_before_referral",
-    "treatment_before_referral", "birth_after_activity_date", "date_after_today"};
+    "treatment_before_referral", "birth_after_activity_date", "date_after_today", "implausible_date"};
 static const char *const CHECK_LABEL[EL_QD__COUNT] = {
     "appointment before referral", "RTT start after census date", "diagnosis before referral",
-    "first treatment before referral", "birth after activity date", "a date after today"};
+    "first treatment before referral", "birth after activity date", "a date after today",
+    "implausible date or interval"};
 static const char *const CLASS_ID[EL_QC__COUNT] = {"valid", "not_stated", "not_known", "invalid"};
 static const char *const LSOA_ID[EL_QL__COUNT] = {"matched", "blank", "malformed", "wales", "not_found"};
 
@@ -232,6 +233,27 @@ el_status el_quality_compute(el_dataset *d, const el_refdata *r_, const el_quali
                     el_quality_group *g = &q->dims[dd].groups[gi[dd] ? gi[dd][r] : 0];
                     g->check_den[EL_QD_FUTURE]++;
                     g->check[EL_QD_FUTURE] += fut;
+                }
+            }
+            /* implausible: a date outside the window, or a wait/pathway
+             * interval (the pairs above but birth) in order yet over 10
+             * years (quality.h) */
+            q->check_applies[EL_QD_IMPLAUSIBLE] = 1;
+            for (size_t r = 0; r < n; r++) {
+                int any = 0, bad = 0;
+                for (size_t k = 0; k < ndc; k++)
+                    if (dcols[k][r] != EL_NA) { any = 1; bad |= !el_date_plausible(dcols[k][r]); }
+                if (!any) continue;
+                for (size_t k = 0; k < sizeof pairs / sizeof pairs[0] && !bad; k++) {
+                    if (pairs[k].c == EL_QD_BIRTH_AFTER_ACTIVITY) continue;
+                    if (!q->present[pairs[k].early] || !q->present[pairs[k].late]) continue;
+                    int32_t e = el_dataset_col(d, pairs[k].early)[r], l = el_dataset_col(d, pairs[k].late)[r];
+                    if (e != EL_NA && l != EL_NA && l >= e) bad = !el_interval_plausible(e, l);
+                }
+                for (size_t dd = 0; dd < q->ndims; dd++) {
+                    el_quality_group *g = &q->dims[dd].groups[gi[dd] ? gi[dd][r] : 0];
+                    g->check_den[EL_QD_IMPLAUSIBLE]++;
+                    g->check[EL_QD_IMPLAUSIBLE] += bad;
                 }
             }
         }

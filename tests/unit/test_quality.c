@@ -173,8 +173,11 @@ static void test_waiting_list_checks(void **st)
     el_dataset_set_has(d, EL_F_PATHWAY_ID, 1);
     el_dataset_set_has(d, EL_F_RTT_START_DATE, 1);
     el_dataset_set_has(d, EL_F_CENSUS_DATE, 1);
-    const char *start[] = {"2025-01-01", "2025-04-02", "2024-06-30"};
-    for (int r = 0; r < 3; r++) {
+    /* rows 3-5: implausible (1800-01-01; 1899-12-31; a wait of 10 years and
+     * 2 days); row 6: a wait of exactly 10 years (3653 days) is plausible */
+    const char *start[] = {"2025-01-01", "2025-04-02", "2024-06-30", "1800-01-01", "1899-12-31", "2015-03-29",
+                           "2015-03-31"};
+    for (int r = 0; r < 7; r++) {
         el_dataset_add_row(d);
         char id[8]; snprintf(id, sizeof id, "W%d", r);
         el_dataset_set_str(d, r, EL_F_PATHWAY_ID, id);
@@ -191,7 +194,13 @@ static void test_waiting_list_checks(void **st)
     const el_quality_group *a = &q->dims[0].groups[0];
     assert_int_equal(a->check[EL_QD_START_AFTER_CENSUS], 1);
     assert_int_equal(a->check[EL_QD_FUTURE], 1);
+    assert_int_equal(a->check[EL_QD_IMPLAUSIBLE], 3);
+    assert_int_equal(a->check_den[EL_QD_IMPLAUSIBLE], 7);
     assert_int_equal(a->dup_rows, 0);
+    /* the window's constants are the dates they claim to be */
+    assert_int_equal(EL_DATE_PLAUSIBLE_FROM, D("1900-01-01"));
+    assert_int_equal(EL_DATE_PLAUSIBLE_TO, D("2099-12-31"));
+    assert_int_equal(D("2025-03-31") - D("2015-03-31"), EL_INTERVAL_PLAUSIBLE_DAYS);
     el_quality_free(q);
     el_quality_free(NULL);
     /* an LSOA column without enrichment and without reference data is an error */
