@@ -1,6 +1,7 @@
 /* html.c — the board pack as one self-contained HTML file (see report.h). */
 #include "equitylens/report.h"
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,19 @@ static void caption(ctx *c, const char *text)
     el_strbuf_put(c->b, "</caption>\n");
 }
 
+/* caption, then the header row of a table's columns (NULL-terminated), then
+ * the body opens */
+static void table_head(ctx *c, const char *cap, ...)
+{
+    caption(c, cap);
+    el_strbuf_put(c->b, "<thead><tr>");
+    va_list ap;
+    va_start(ap, cap);
+    for (const char *col = va_arg(ap, const char *); col; col = va_arg(ap, const char *)) th_col(c->b, col);
+    va_end(ap);
+    el_strbuf_put(c->b, "</tr></thead>\n<tbody>\n");
+}
+
 static void figure_open(ctx *c) { el_strbuf_put(c->b, "<div class=\"pair\">\n<figure>\n"); }
 static void figure_close(ctx *c, const char *cap)
 {
@@ -165,6 +179,25 @@ static void lens_title(el_strbuf *t, const el_rm_metric *mt, const el_rm_lens *l
     el_strbuf_put(t, " by ");
     el_strbuf_put(t, l->label);
     if (l->stratum_label) { el_strbuf_put(t, ", "); el_strbuf_put(t, l->stratum_label); }
+}
+
+/* The gap, adjusted gap and significance cells of a group's row ("reference"
+ * for the reference group). */
+static void gap_cells(ctx *c, const el_rm_metric *mt, const el_rm_group *r)
+{
+    el_strbuf *b = c->b;
+    if (r->is_reference) {
+        el_strbuf_put(b, "<td>reference</td><td>reference</td><td>\xE2\x80\x94</td>");
+        return;
+    }
+    if (r->gap.present) td_ci(b, r->gap.diff, r->gap.lower, r->gap.upper, mt->decimals, c->mask);
+    else el_strbuf_printf(b, "<td class=\"n\">%s</td>", r->suppressed ? c->mask : "\xE2\x80\x94");
+    if (r->adjusted.present) td_ci(b, r->adjusted.diff, r->adjusted.lower, r->adjusted.upper, mt->decimals, c->mask);
+    else el_strbuf_put(b, "<td class=\"n\">\xE2\x80\x94</td>");
+    if (r->gap.present && r->gap.significant)
+        el_strbuf_printf(b, "<td class=\"sig\">yes, %s</td>", r->gap.diff > 0 ? "higher \xE2\x96\xB2" : "lower \xE2\x96\xBC");
+    else
+        el_strbuf_put(b, "<td>no</td>");
 }
 
 static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l, int chart)
@@ -208,45 +241,18 @@ static void lens_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l, int 
     }
     /* table */
     el_strbuf_put(b, "<table>\n");
-    caption(c, el_strbuf_str(&title));
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Group");
-    th_col(b, "Denominator");
-    th_col(b, "Share of total (%)");
-    th_col(b, mt->unit_header);
-    th_col(b, "Gap vs reference (95% CI)");
-    th_col(b, "Adjusted gap (95% CI)");
-    th_col(b, "Significant");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < l->n_groups; i++) {
-        const el_rm_group *r = &l->groups[i];
-        el_strbuf_put(b, "<tr>");
+    table_head(c, el_strbuf_str(&title), "Group", "Denominator", "Share of total (%)", mt->unit_header,
+               "Gap vs reference (95% CI)", "Adjusted gap (95% CI)", "Significant", NULL);
+    for (size_t i = 0; i <= l->n_groups; i++) {   /* the groups, then the total row */
+        const el_rm_group *r = i < l->n_groups ? &l->groups[i] : &l->overall;
+        el_strbuf_put(b, i < l->n_groups ? "<tr>" : "<tr class=\"total\">");
         th_row(b, r->label);
         td_count(b, r->denominator, c->mask);
         td_num(b, r->share, 1, c->mask);
         td_ci(b, r->value, r->lower, r->upper, mt->decimals, c->mask);
-        if (r->is_reference) {
-            el_strbuf_put(b, "<td>reference</td><td>reference</td><td>\xE2\x80\x94</td>");
-        } else {
-            if (r->gap.present) td_ci(b, r->gap.diff, r->gap.lower, r->gap.upper, mt->decimals, c->mask);
-            else el_strbuf_printf(b, "<td class=\"n\">%s</td>", r->suppressed ? c->mask : "\xE2\x80\x94");
-            if (r->adjusted.present) td_ci(b, r->adjusted.diff, r->adjusted.lower, r->adjusted.upper, mt->decimals, c->mask);
-            else el_strbuf_put(b, "<td class=\"n\">\xE2\x80\x94</td>");
-            if (r->gap.present && r->gap.significant)
-                el_strbuf_printf(b, "<td class=\"sig\">yes, %s</td>", r->gap.diff > 0 ? "higher \xE2\x96\xB2" : "lower \xE2\x96\xBC");
-            else
-                el_strbuf_put(b, "<td>no</td>");
-        }
+        if (i < l->n_groups) gap_cells(c, mt, r);
+        else el_strbuf_put(b, "<td></td><td></td><td></td>");
         el_strbuf_put(b, "</tr>\n");
-    }
-    {
-        const el_rm_group *r = &l->overall;
-        el_strbuf_put(b, "<tr class=\"total\">");
-        th_row(b, r->label);
-        td_count(b, r->denominator, c->mask);
-        td_num(b, r->share, 1, c->mask);
-        td_ci(b, r->value, r->lower, r->upper, mt->decimals, c->mask);
-        el_strbuf_put(b, "<td></td><td></td><td></td></tr>\n");
     }
     el_strbuf_put(b, "</tbody>\n</table>\n");
     if (l->sii_present) {
@@ -278,16 +284,8 @@ static void strata_block(ctx *c, const el_rm_metric *mt, size_t j0)
     el_strbuf_printf(&title, "%s by %s, within %s", mt->label, l0->label, within);
     esc_tag(b, "h3", NULL, el_strbuf_str(&title));
     el_strbuf_put(b, "<div class=\"tablewrap\">\n<table>\n");
-    caption(c, el_strbuf_str(&title));
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, l0->stratum_field);
-    th_col(b, "Group");
-    th_col(b, "Denominator");
-    th_col(b, mt->unit_header);
-    th_col(b, "Gap vs reference (95% CI)");
-    th_col(b, "Adjusted gap (95% CI)");
-    th_col(b, "Significant");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    table_head(c, el_strbuf_str(&title), l0->stratum_field, "Group", "Denominator", mt->unit_header,
+               "Gap vs reference (95% CI)", "Adjusted gap (95% CI)", "Significant", NULL);
     for (size_t j = j0; j < mt->n_lenses; j++) {
         const el_rm_lens *l = &mt->lenses[j];
         if (!l->stratum_label || strcmp(l->lens, l0->lens) || strcmp(l->stratum_field, l0->stratum_field)) continue;
@@ -300,17 +298,8 @@ static void strata_block(ctx *c, const el_rm_metric *mt, size_t j0)
             td_ci(b, r->value, r->lower, r->upper, mt->decimals, c->mask);
             if (i == l->n_groups) {
                 el_strbuf_put(b, "<td></td><td></td><td></td>");
-            } else if (r->is_reference) {
-                el_strbuf_put(b, "<td>reference</td><td>reference</td><td>\xE2\x80\x94</td>");
             } else {
-                if (r->gap.present) td_ci(b, r->gap.diff, r->gap.lower, r->gap.upper, mt->decimals, c->mask);
-                else el_strbuf_printf(b, "<td class=\"n\">%s</td>", r->suppressed ? c->mask : "\xE2\x80\x94");
-                if (r->adjusted.present) td_ci(b, r->adjusted.diff, r->adjusted.lower, r->adjusted.upper, mt->decimals, c->mask);
-                else el_strbuf_put(b, "<td class=\"n\">\xE2\x80\x94</td>");
-                if (r->gap.present && r->gap.significant)
-                    el_strbuf_printf(b, "<td class=\"sig\">yes, %s</td>", r->gap.diff > 0 ? "higher \xE2\x96\xB2" : "lower \xE2\x96\xBC");
-                else
-                    el_strbuf_put(b, "<td>no</td>");
+                gap_cells(c, mt, r);
             }
             el_strbuf_put(b, "</tr>\n");
         }
@@ -370,15 +359,8 @@ static void funnel_block(ctx *c, const el_rm_metric *mt, const el_rm_lens *l)
     figure_close(c, el_strbuf_str(&title));
     el_strbuf *b = c->b;
     el_strbuf_put(b, "<table>\n");
-    caption(c, el_strbuf_str(&title));
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Group");
-    th_col(b, "Denominator");
-    th_col(b, mt->unit_header);
-    th_col(b, "95% limits");
-    th_col(b, "99.8% limits");
-    th_col(b, "Position");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    table_head(c, el_strbuf_str(&title), "Group", "Denominator", mt->unit_header, "95% limits", "99.8% limits",
+               "Position", NULL);
     for (size_t i = 0; i < l->n_groups; i++) {
         const el_rm_group *r = &l->groups[i];
         el_strbuf_put(b, "<tr>");
@@ -447,16 +429,8 @@ static void summary(ctx *c)
                      "and whether each is narrowing, widening or unchanged on its statistical process control chart "
                      "(Making Data Count variation icon). Every gap, with its chart and data, is in the sections that follow.</p>\n");
     el_strbuf_put(b, "<table>\n");
-    caption(c, "Largest significant gaps");
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Metric (lens)");
-    th_col(b, "Group vs reference");
-    th_col(b, "Group value");
-    th_col(b, "Gap (95% CI)");
-    th_col(b, "Ratio (95% CI)");
-    th_col(b, "Adjusted gap (95% CI)");
-    th_col(b, "Trend");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    table_head(c, "Largest significant gaps", "Metric (lens)", "Group vs reference", "Group value", "Gap (95% CI)",
+               "Ratio (95% CI)", "Adjusted gap (95% CI)", "Trend", NULL);
     size_t shown = 0;
     for (size_t k = 0; k < m->n_gaps && shown < SUMMARY_GAPS; k++, shown++) {
         const el_rm_gapref *gr = &m->gaps[k];
@@ -508,14 +482,8 @@ static void summary(ctx *c)
     }
     if (nchg) {
         el_strbuf_put(b, "<table>\n");
-        caption(c, "Other gaps that are narrowing or widening (statistical process control)");
-        el_strbuf_put(b, "<thead><tr>");
-        th_col(b, "Gap");
-        th_col(b, "Latest value");
-        th_col(b, "Variation");
-        th_col(b, "Assurance");
-        th_col(b, "Direction");
-        el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+        table_head(c, "Other gaps that are narrowing or widening (statistical process control)", "Gap", "Latest value",
+                   "Variation", "Assurance", "Direction", NULL);
         for (size_t i = 0; i < m->n_trends; i++) {
             const el_rm_trend *t = &m->trends[i];
             if (!c->summary_trend[i]) continue;
@@ -552,14 +520,8 @@ static void quality(ctx *c)
     el_strbuf_put(b, "<h3>What is unknown, by lens</h3>\n<p>The share of records in each lens whose group is not "
                      "known (missing or unmatched values, ethnicity code 99) or not stated (ethnicity code Z). These "
                      "records are shown as their own groups in every table and are never used as a reference group.</p>\n<table>\n");
-    caption(c, "Recording of the equity lenses (% of records)");
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Lens");
-    th_col(b, "Dataset");
-    th_col(b, "Recorded (%)");
-    th_col(b, "Not stated (%)");
-    th_col(b, "Not known or missing (%)");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    table_head(c, "Recording of the equity lenses (% of records)", "Lens", "Dataset", "Recorded (%)", "Not stated (%)",
+               "Not known or missing (%)", NULL);
     for (size_t i = 0; i < m->n_quality; i++) {
         const el_rm_quality *q = &m->quality[i];
         el_strbuf_put(b, "<tr>");
@@ -624,16 +586,9 @@ static void domain_section(ctx *c, const char *id, const char *heading, const ch
                 el_strbuf_put(b, w->p_value < 0.05 ? " (the profiles differ)." : " (no significant difference).");
             }
             el_strbuf_put(b, "</p>\n<div class=\"tablewrap\">\n<table>\n");
-            caption(c, el_strbuf_str(&t));
+            table_head(c, el_strbuf_str(&t), "Group", "Longest waiters", "Share of longest waiters (%)", "All waiters",
+                       "Share of all waiters (%)", "Difference (percentage points)", NULL);
             el_strbuf_release(&t);
-            el_strbuf_put(b, "<thead><tr>");
-            th_col(b, "Group");
-            th_col(b, "Longest waiters");
-            th_col(b, "Share of longest waiters (%)");
-            th_col(b, "All waiters");
-            th_col(b, "Share of all waiters (%)");
-            th_col(b, "Difference (percentage points)");
-            el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
             for (size_t k = 0; k < w->n_groups; k++) {
                 const el_rm_longest_group *g = &w->groups[k];
                 el_strbuf_put(b, "<tr>");
@@ -656,14 +611,8 @@ static void domain_section(ctx *c, const char *id, const char *heading, const ch
             esc_tag(b, "p", NULL, "Excess events are those that would not have happened if every group had the reference "
                                   "group's rate, with 95% limits; the cost is the excess times the price per event.");
             el_strbuf_put(b, "<table>\n");
-            caption(c, "Excess events and cost by lens");
-            el_strbuf_put(b, "<thead><tr>");
-            th_col(b, "Metric and lens");
-            th_col(b, "Reference group");
-            th_col(b, "Excess events (95% CI)");
-            th_col(b, "Price per event (\xC2\xA3)");
-            th_col(b, "Cost (\xC2\xA3, 95% CI)");
-            el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+            table_head(c, "Excess events and cost by lens", "Metric and lens", "Reference group",
+                       "Excess events (95% CI)", "Price per event (\xC2\xA3)", "Cost (\xC2\xA3, 95% CI)", NULL);
             for (size_t i = 0; i < m->n_excess; i++) {
                 const el_rm_excess *e = &m->excess[i];
                 el_strbuf t;
@@ -731,16 +680,8 @@ static void who_missing(ctx *c)
         el_svg_observed_expected(b, &so, r, w->n_groups);
         figure_close(c, el_strbuf_str(&t));
         el_strbuf_put(b, "<table>\n");
-        caption(c, el_strbuf_str(&t));
-        el_strbuf_put(b, "<thead><tr>");
-        th_col(b, "Group");
-        th_col(b, "Population");
-        th_col(b, "Observed");
-        th_col(b, "Rate per 1,000 (95% CI)");
-        th_col(b, "Expected");
-        th_col(b, "Observed / expected (95% CI)");
-        th_col(b, "Reading");
-        el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+        table_head(c, el_strbuf_str(&t), "Group", "Population", "Observed", "Rate per 1,000 (95% CI)", "Expected",
+                   "Observed / expected (95% CI)", "Reading", NULL);
         for (size_t k = 0; k < w->n_groups; k++) {
             const el_rm_missing_group *g = &w->groups[k];
             el_strbuf_put(b, "<tr>");
@@ -902,11 +843,7 @@ static void methods(ctx *c)
     el_strbuf_put(b, "</tr>\n</tbody>\n</table>\n");
 
     el_strbuf_put(b, "<h3>Reference groups</h3>\n<table>\n");
-    caption(c, "Reference group of each lens");
-    el_strbuf_put(b, "<thead><tr>");
-    th_col(b, "Lens");
-    th_col(b, "Reference group");
-    el_strbuf_put(b, "</tr></thead>\n<tbody>\n");
+    table_head(c, "Reference group of each lens", "Lens", "Reference group", NULL);
     for (size_t i = 0; i < m->n_refs; i++) {
         el_strbuf_put(b, "<tr>");
         th_row(b, m->refs[i].lens_label);
