@@ -430,10 +430,13 @@ json_t *el_quality_json(const el_quality *q, const el_quality_source *src, const
         st = el_disclosure_count(p, src->rows_read, &pub);
         json_object_set_new(ds, "rows_read", st == EL_DC_SHOWN ? json_integer(pub) : json_null());
     } else json_object_set_new(ds, "rows_read", json_null());
-    if (src && src->rows_rejected >= 0) {
-        st = el_disclosure_count(p, src->rows_rejected, &pub);
-        json_object_set_new(ds, "rows_rejected", st == EL_DC_SHOWN ? json_integer(pub) : json_null());
-    } else json_object_set_new(ds, "rows_rejected", json_null());
+    /* a suppressed count of rejected rows still says that rows were
+     * rejected: "rows_rejected_suppressed" carries its state */
+    st = EL_DC_SHOWN;
+    if (src && src->rows_rejected >= 0) st = el_disclosure_count(p, src->rows_rejected, &pub);
+    json_object_set_new(ds, "rows_rejected",
+                        src && src->rows_rejected >= 0 && st == EL_DC_SHOWN ? json_integer(pub) : json_null());
+    json_object_set_new(ds, "rows_rejected_suppressed", state_json(st));
     st = el_disclosure_count(p, q->rows, &pub);
     json_object_set_new(ds, "rows", st == EL_DC_SHOWN ? json_integer(pub) : json_null());
     json_object_set_new(j, "dataset", ds);
@@ -529,6 +532,7 @@ char *el_quality_text(const json_t *j)
         bputf(&b, "rows: %s", t1);
         if (json_is_integer(rr)) bputf(&b, "; rows read %lld", (long long)json_integer_value(rr));
         if (json_is_integer(rj)) bputf(&b, ", rejected at import %lld", (long long)json_integer_value(rj));
+        else if (json_is_string(json_object_get(ds, "rows_rejected_suppressed"))) bputf(&b, ", rejected at import %s", mask);
     }
     bputf(&b, "; today: %s", json_string_value(json_object_get(j, "today")));
     if (json_is_integer(json_object_get(j, "imd_edition")))

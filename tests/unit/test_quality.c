@@ -201,6 +201,19 @@ static void test_waiting_list_checks(void **st)
     assert_int_equal(EL_DATE_PLAUSIBLE_FROM, D("1900-01-01"));
     assert_int_equal(EL_DATE_PLAUSIBLE_TO, D("2099-12-31"));
     assert_int_equal(D("2025-03-31") - D("2015-03-31"), EL_INTERVAL_PLAUSIBLE_DAYS);
+    /* rows rejected at import: the phrase stays when the count is suppressed */
+    el_disclosure_policy pol;
+    el_disclosure_policy_default(&pol);
+    for (int64_t rej = 0; rej <= 10; rej += 3) {
+        el_quality_source src = {0, "w.csv", 7 + rej, rej};
+        json_t *j = el_quality_json(q, &src, &pol, &e);
+        assert_non_null(j);
+        char *txt = el_quality_text(j);
+        const char *want = rej == 0 ? "rejected at import 0;" : rej < 8 ? "rejected at import *;" : "rejected at import 10;";
+        if (!strstr(txt, want)) fail_msg("rejected %lld: no '%s' in %.200s", (long long)rej, want, txt);
+        free(txt);
+        json_decref(j);
+    }
     el_quality_free(q);
     el_quality_free(NULL);
     /* an LSOA column without enrichment and without reference data is an error */

@@ -1,6 +1,8 @@
 #!/bin/sh
 # quality: implausible dates (before 1900, after 2099, a wait or pathway over
-# 10 years: include/equitylens/quality.h) are a date problem of their own.
+# 10 years: include/equitylens/quality.h) are a date problem of their own;
+# rows rejected at import are always mentioned, even when their number is
+# suppressed ("rejected at import *").
 set -eu
 export EQUITYLENS_DATA="$ROOT/data"
 "$EQUITYLENS" synth --kind waiting_list --rows 400 --seed 9 --clean --out wl.csv -q
@@ -28,4 +30,20 @@ assert check("bad.json", "rtt_start_after_census_date")["failing"]["n"] == 50
 assert check("clean.json", "implausible_date")["failing"]["n"] == 0
 PY
 "$EQUITYLENS" quality --kind waiting_list --today 2025-06-01 --input wl_bad.csv | grep -q "^implausible date or interval"
+# rejected at import: shown when 8 or more, the mask when 1-7, never dropped
+awk 'NR == 1 || NR > 4 { print; next } { print $0 ",x" }' wl.csv > rej3.csv
+awk 'NR == 1 || NR > 21 { print; next } { print $0 ",x" }' wl.csv > rej20.csv
+set +e
+"$EQUITYLENS" quality --kind waiting_list --today 2025-06-01 --input rej3.csv > r3.txt 2>/dev/null
+"$EQUITYLENS" quality --kind waiting_list --today 2025-06-01 --input rej20.csv > r20.txt 2>/dev/null
+"$EQUITYLENS" quality --kind waiting_list --today 2025-06-01 --input rej3.csv --format json > r3.json 2>/dev/null
+set -e
+grep -q "rows read 400, rejected at import \*;" r3.txt || { head -3 r3.txt; echo "suppressed rejections not mentioned"; exit 1; }
+grep -q "rows read 400, rejected at import 20;" r20.txt
+"$EQUITYLENS" quality --kind waiting_list --today 2025-06-01 --input wl.csv | grep -q "rejected at import 0;"
+python3 - <<'PY'
+import json
+ds = json.load(open("r3.json"))["dataset"]
+assert ds["rows_rejected"] is None and ds["rows_rejected_suppressed"] == "primary", ds
+PY
 echo "quality_dates: ok"
