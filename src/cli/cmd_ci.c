@@ -536,6 +536,15 @@ static void lim_names(double conf, char *lo, char *hi, size_t cap, const char *p
     snprintf(hi, cap, "%supper%scl", prefix, lab);
 }
 
+/* The lower and upper limit columns of one confidence level. */
+static void out_limits(out_t *o, double conf, const char *prefix, double lo, double hi)
+{
+    char ln[64], un[64];
+    lim_names(conf, ln, un, sizeof ln, prefix);
+    out_num(o, ln, lo);
+    out_num(o, un, hi);
+}
+
 static void out_groupcols(out_t *o, const table_t *t, const groups_t *gs, const group_t *g)
 {
     for (size_t k = 0; k < gs->ncols; k++)
@@ -624,10 +633,7 @@ static el_status run_simple(const opts_t *op, const table_t *t, const groups_t *
                 if (!o->json && o->f) { fclose(o->f); free(rowbuf); rowbuf = NULL; o->f = NULL; }
                 return s;
             }
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "");
-            out_num(o, ln, lo);
-            out_num(o, un, hi);
+            out_limits(o, op->conf[c], "", lo, hi);
         }
         if (is_prop || is_rate) {
             char stat[64];
@@ -677,10 +683,7 @@ static el_status run_mean(const opts_t *op, const table_t *t, const groups_t *gs
                 out_num(o, "stdev", sd);
                 out_num(o, "value", e.value);
             }
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "");
-            out_num(o, ln, e.lower);
-            out_num(o, un, e.upper);
+            out_limits(o, op->conf[c], "", e.lower, e.upper);
         }
         free(v);
         out_str(o, "statistic", "mean");
@@ -792,10 +795,7 @@ static el_status run_dsr(const opts_t *op, const table_t *t, const groups_t *gs,
         out_num(o, "total_pop", res[0].total_pop);
         out_num(o, "value", res[0].value);
         for (size_t c = 0; c < op->nconf; c++) {
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "");
-            out_num(o, ln, res[c].lower);
-            out_num(o, un, res[c].upper);
+            out_limits(o, op->conf[c], "", res[c].lower, res[c].upper);
         }
         {
             char stat[64];
@@ -910,10 +910,7 @@ static el_status run_isr(const opts_t *op, const table_t *t, const groups_t *gs,
         if (rate) out_num(o, "ref_rate", res[0].ref_rate);
         out_num(o, "value", res[0].value);
         for (size_t c = 0; c < op->nconf; c++) {
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "");
-            out_num(o, ln, res[c].lower);
-            out_num(o, un, res[c].upper);
+            out_limits(o, op->conf[c], "", res[c].lower, res[c].upper);
         }
         {
             char stat[80];
@@ -1119,19 +1116,11 @@ static el_status run_sii(const opts_t *op, const table_t *t, const groups_t *gs,
         out_groupcols(o, t, gs, g);
         out_num(o, "nquantiles", res.nquantiles);
         out_num(o, "sii", res.sii);
-        for (size_t c = 0; c < res.nconf; c++) {
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "sii_");
-            out_num(o, ln, res.sii_lower[c]);
-            out_num(o, un, res.sii_upper[c]);
-        }
+        for (size_t c = 0; c < res.nconf; c++)
+            out_limits(o, op->conf[c], "sii_", res.sii_lower[c], res.sii_upper[c]);
         out_num(o, "rii", res.rii);
-        for (size_t c = 0; c < res.nconf; c++) {
-            char ln[64], un[64];
-            lim_names(op->conf[c], ln, un, sizeof ln, "rii_");
-            out_num(o, ln, res.rii_lower[c]);
-            out_num(o, un, res.rii_upper[c]);
-        }
+        for (size_t c = 0; c < res.nconf; c++)
+            out_limits(o, op->conf[c], "rii_", res.rii_lower[c], res.rii_upper[c]);
         out_num(o, "intercept", res.intercept);
         out_str(o, "indicator_type", op->value_type == 1 ? "rate" : op->value_type == 2 ? "proportion" : "normal");
         out_num(o, "multiplier", so.multiplier);

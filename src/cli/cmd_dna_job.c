@@ -172,6 +172,23 @@ static const char *sup_name(el_dc_state s)
     return s == EL_DC_PRIMARY ? "primary" : s == EL_DC_SECONDARY ? "secondary" : NULL;
 }
 
+/* The printed cells of one line: counts (masked when suppressed), rate and
+ * its limits (masked, or empty when raw, when there is no rate). Returns
+ * rate_of's answer: 1 when the line has a rate. */
+typedef struct { char d[32], a[32], r[32], lo[32], hi[32]; } cells_t;
+
+static int fmt_cells(const line_t *l, int raw, const el_disclosure_policy *pol, int want_ci, cells_t *c)
+{
+    double rv, lv, hv;
+    int ok = rate_of(l, raw, pol, want_ci, &rv, &lv, &hv);
+    fmt_count(c->d, sizeof c->d, l->pdna, l->sdna, pol);
+    fmt_count(c->a, sizeof c->a, l->papp, l->sapp, pol);
+    fmt_val(c->r, sizeof c->r, ok, rv, raw, pol);
+    fmt_val(c->lo, sizeof c->lo, ok, lv, raw, pol);
+    fmt_val(c->hi, sizeof c->hi, ok, hv, raw, pol);
+    return ok;
+}
+
 static void write_csv(FILE *f, const lines_t *L, int raw, const el_disclosure_policy *pol, int want_ci,
                       const char *policy_line)
 {
@@ -180,19 +197,11 @@ static void write_csv(FILE *f, const lines_t *L, int raw, const el_disclosure_po
             want_ci ? ",ci_lower_pct,ci_upper_pct" : "");
     for (size_t i = 0; i < L->n; i++) {
         const line_t *l = &L->v[i];
-        char d[32], a[32], r[32], lo[32], hi[32];
-        double rv, lv, hv;
-        int ok = rate_of(l, raw, pol, want_ci, &rv, &lv, &hv);
-        fmt_count(d, sizeof d, l->pdna, l->sdna, pol);
-        fmt_count(a, sizeof a, l->papp, l->sapp, pol);
-        fmt_val(r, sizeof r, ok, rv, raw, pol);
-        fmt_val(lo, sizeof lo, ok, lv, raw, pol);
-        fmt_val(hi, sizeof hi, ok, hv, raw, pol);
-        if (l->app <= 0 && l->sapp == EL_DC_SHOWN) r[0] = lo[0] = hi[0] = 0; /* no appointments: no rate */
-        fprintf(f, "%s,%s,%s,%s,%s,%s", l->lens, l->q, l->g, d, a, r);
-        if (want_ci) {
-            fprintf(f, ",%s,%s", lo, hi);
-        }
+        cells_t c;
+        fmt_cells(l, raw, pol, want_ci, &c);
+        if (l->app <= 0 && l->sapp == EL_DC_SHOWN) c.r[0] = c.lo[0] = c.hi[0] = 0; /* no appointments: no rate */
+        fprintf(f, "%s,%s,%s,%s,%s,%s", l->lens, l->q, l->g, c.d, c.a, c.r);
+        if (want_ci) fprintf(f, ",%s,%s", c.lo, c.hi);
         fputc('\n', f);
     }
 }
@@ -379,19 +388,11 @@ static void write_text(FILE *f, const lines_t *L, const el_dnajob_result *res, i
             fprintf(f, "  %-8s %-11s %12s %14s %10s%s\n", "quintile", "group", "DNAs", "appointments", "DNA rate %",
                     want_ci ? "   95% CI (Wilson)" : "");
         }
-        char d[32], a[32], r[32], lo[32], hi[32];
-        double rv, lv, hv;
-        int ok = rate_of(l, raw, pol, want_ci, &rv, &lv, &hv);
-        fmt_count(d, sizeof d, l->pdna, l->sdna, pol);
-        fmt_count(a, sizeof a, l->papp, l->sapp, pol);
-        fmt_val(r, sizeof r, ok, rv, raw, pol);
-        if (!ok && (raw || (l->app <= 0 && l->sapp == EL_DC_SHOWN))) snprintf(r, sizeof r, "-");
-        fprintf(f, "  %-8s %-11s %12s %14s %10s", l->q, l->g, d, a, r);
-        if (want_ci) {
-            fmt_val(lo, sizeof lo, ok, lv, raw, pol);
-            fmt_val(hi, sizeof hi, ok, hv, raw, pol);
-            if (ok) fprintf(f, "   %s to %s", lo, hi);
-        }
+        cells_t c;
+        int ok = fmt_cells(l, raw, pol, want_ci, &c);
+        if (!ok && (raw || (l->app <= 0 && l->sapp == EL_DC_SHOWN))) snprintf(c.r, sizeof c.r, "-");
+        fprintf(f, "  %-8s %-11s %12s %14s %10s", l->q, l->g, c.d, c.a, c.r);
+        if (want_ci && ok) fprintf(f, "   %s to %s", c.lo, c.hi);
         fputc('\n', f);
     }
     if (raw) fprintf(f, "\n%s\n", UNSAFE);

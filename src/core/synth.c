@@ -479,6 +479,26 @@ static int emit(el_synth_row_fn fn, void *ctx, gen *g, line *l)
     return fn(ctx, l->b, l->n);
 }
 
+/* The leading columns of every kind: the record id (repeated with
+ * probability Q_DUP_ID when quality problems are injected; *id counts the
+ * distinct ones), the patient id and, when asked, the NHS number. */
+static void put_ids(gen *g, line *l, char prefix, uint64_t *id, uint64_t pid)
+{
+    int dup = g->o->inject_quality && *id > 0 && gsl_rng_uniform(g->r) < Q_DUP_ID;
+    if (dup) g->inj_dup++; else (*id)++;
+    put_id(l, prefix, *id); comma(l);
+    put_id(l, 'P', pid); comma(l);
+    if (g->o->nhs_numbers) { put_nhs(l, pid); comma(l); }
+}
+
+/* The trailing demographic columns, the LSOA tallies, then hand the row over. */
+static int end_row(gen *g, line *l, const person *p, el_synth_row_fn fn, void *ctx)
+{
+    put_demo(g, l, p);
+    count_lsoa_inj(g, p);
+    return emit(fn, ctx, g, l);
+}
+
 static int gen_appointments(gen *g, el_synth_row_fn fn, void *ctx)
 {
     gsl_rng *r = g->r;
@@ -495,11 +515,7 @@ static int gen_appointments(gen *g, el_synth_row_fn fn, void *ctx)
         int32_t lo = ref + 7 > g->o->period_start ? ref + 7 : g->o->period_start;
         for (int j = 0; j < k && g->rows < g->o->rows; j++) {
             line l; l.n = 0;
-            int dup = g->o->inject_quality && id > 0 && gsl_rng_uniform(r) < Q_DUP_ID;
-            if (dup) g->inj_dup++; else id++;
-            put_id(&l, 'A', id); comma(&l);
-            put_id(&l, 'P', pid); comma(&l);
-            if (g->o->nhs_numbers) { put_nhs(&l, pid); comma(&l); }
+            put_ids(g, &l, 'A', &id, pid);
             int32_t day = ipick(r, lo, g->o->period_end);
             int32_t refd = ref;
             if (g->o->inject_quality) {
@@ -525,9 +541,7 @@ static int gen_appointments(gen *g, el_synth_row_fn fn, void *ctx)
             put(&l, j == 0 ? "1" : "2"); comma(&l);
             u = gsl_rng_uniform(r);
             put(&l, u < 0.80 ? "01" : u < 0.95 ? "02" : "04"); comma(&l);
-            put_demo(g, &l, &p);
-            count_lsoa_inj(g, &p);
-            if (emit(fn, ctx, g, &l)) return -1;
+            if (end_row(g, &l, &p, fn, ctx)) return -1;
         }
     }
     return 0;
@@ -541,11 +555,7 @@ static int gen_waiting_list(gen *g, el_synth_row_fn fn, void *ctx)
     while (g->rows < g->o->rows) {
         draw_person(g, &p);
         line l; l.n = 0;
-        int dup = g->o->inject_quality && id > 0 && gsl_rng_uniform(r) < Q_DUP_ID;
-        if (dup) g->inj_dup++; else id++;
-        put_id(&l, 'W', id); comma(&l);
-        put_id(&l, 'P', g->rows + 1); comma(&l);
-        if (g->o->nhs_numbers) { put_nhs(&l, g->rows + 1); comma(&l); }
+        put_ids(g, &l, 'W', &id, g->rows + 1);
         int pr = pick(r, P_PRIO, NP);
         double m = WAIT_MEAN[pr] * WAIT_M_Q[p.q] * WAIT_M_E[p.e];
         int32_t wait = (int32_t)floor(-m * log1p(-gsl_rng_uniform(r)));
@@ -567,9 +577,7 @@ static int gen_waiting_list(gen *g, el_synth_row_fn fn, void *ctx)
         put(&l, pr < 3 ? "IRTT" : "ORTT"); comma(&l);
         put(&l, P_NAME[pr]); comma(&l);
         put(&l, gsl_rng_uniform(r) < P_URGENT ? "2" : "1"); comma(&l);
-        put_demo(g, &l, &p);
-        count_lsoa_inj(g, &p);
-        if (emit(fn, ctx, g, &l)) return -1;
+        if (end_row(g, &l, &p, fn, ctx)) return -1;
     }
     return 0;
 }
@@ -582,11 +590,7 @@ static int gen_cancer(gen *g, el_synth_row_fn fn, void *ctx)
     while (g->rows < g->o->rows) {
         draw_person(g, &p);
         line l; l.n = 0;
-        int dup = g->o->inject_quality && id > 0 && gsl_rng_uniform(r) < Q_DUP_ID;
-        if (dup) g->inj_dup++; else id++;
-        put_id(&l, 'C', id); comma(&l);
-        put_id(&l, 'P', g->rows + 1); comma(&l);
-        if (g->o->nhs_numbers) { put_nhs(&l, g->rows + 1); comma(&l); }
+        put_ids(g, &l, 'C', &id, g->rows + 1);
         int32_t ref = period_day(g);
         put_date(&l, ref); comma(&l);
         put(&l, PROVIDERS[pick(r, P_PROVIDER, 3)]); comma(&l);
@@ -609,9 +613,7 @@ static int gen_cancer(gen *g, el_synth_row_fn fn, void *ctx)
             else put_u(&l, (uint64_t)ipick(r, 1, 4), 1);
         }
         comma(&l);
-        put_demo(g, &l, &p);
-        count_lsoa_inj(g, &p);
-        if (emit(fn, ctx, g, &l)) return -1;
+        if (end_row(g, &l, &p, fn, ctx)) return -1;
     }
     return 0;
 }
