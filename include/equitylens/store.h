@@ -94,6 +94,9 @@ const char *el_store_backend(const el_store *s);
 /* Default location: $EQUITYLENS_DB if set, else "./equitylens.db". */
 const char *el_store_default_location(void);
 
+/* EL_ERR_EXISTS with the message every backend (and the import) gives for a
+ * re-import of the identical file stored as version old. */
+el_status el_store_duplicate_error(const el_dataset_meta *old, el_error *err);
 /* EL_OK and *found filled if a dataset with this content hash exists, else EL_ERR_NOTFOUND. */
 el_status el_store_find_hash(el_store *s, const char *sha256, el_dataset_meta *found, el_error *err);
 /* Save d as a new version; meta->id (and imported_at if empty) are filled.

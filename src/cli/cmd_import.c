@@ -104,6 +104,18 @@ static void progress(const el_ingest_progress *p, void *ud)
     else fprintf(stderr, "%s\n", line);
 }
 
+/* A whole-number option in lo..hi into *out; 0, or -1 after the usage message. */
+static int parse_size(const char *arg, const char *opt, size_t lo, size_t hi, size_t *out)
+{
+    int64_t v;
+    if (el_parse_i64(arg, 0, &v) || v < (int64_t)lo || v > (int64_t)hi) {
+        fprintf(stderr, "equitylens import: %s must be %zu..%zu\n", opt, lo, hi);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -131,30 +143,18 @@ int cmd_import(int argc, char **argv)
         case 'K': key_file = optarg; break;
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
-        case 'M': {
-            int64_t v;
-            if (el_parse_i64(optarg, 0, &v) || v < 1024 || v > (1 << 30)) {
-                fprintf(stderr, "equitylens import: --max-record must be 1024..1073741824\n");
-                return EL_EXIT_USAGE;
-            }
-            max_record = (size_t)v;
+        case 'M':
+            if (parse_size(optarg, "--max-record", 1024, (size_t)1 << 30, &max_record)) return EL_EXIT_USAGE;
             break;
-        }
         case 'I':
             if (!strcmp(optarg, "2019")) imd_edition = 2019;
             else if (!strcmp(optarg, "2025")) imd_edition = 2025;
             else { fprintf(stderr, "equitylens import: --imd-edition must be 2019 or 2025\n"); return EL_EXIT_USAGE; }
             break;
         case 'C': convert = 1; break;
-        case 'R': {
-            int64_t v;
-            if (el_parse_i64(optarg, 0, &v) || v < 1 || v > (1 << 24)) {
-                fprintf(stderr, "equitylens import: --chunk-rows must be 1..16777216\n");
-                return EL_EXIT_USAGE;
-            }
-            chunk_rows = (size_t)v;
+        case 'R':
+            if (parse_size(optarg, "--chunk-rows", 1, (size_t)1 << 24, &chunk_rows)) return EL_EXIT_USAGE;
             break;
-        }
         case 'p': want_progress = 1; break;
         case 'P':
             if (el_parse_double(optarg, 0, &max_rej_pct) || !(max_rej_pct >= 0 && max_rej_pct <= 100)) {

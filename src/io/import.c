@@ -150,13 +150,6 @@ static el_status hash_file(const char *path, char hex[65], el_error *err)
     return EL_OK;
 }
 
-static el_status exists_error(el_error *err, const el_dataset_meta *old)
-{
-    return el_error_set(err, EL_ERR_EXISTS,
-                        "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
-                        (long long)old->id, old->source, old->imported_at);
-}
-
 /* An identical file must have the same size: hash first (one extra read of
  * the file) only when some stored version has exactly this many bytes, so a
  * re-import is refused before any work; otherwise the hash computed while
@@ -179,7 +172,7 @@ static el_status early_duplicate(const char *path, const el_import_opts *o, el_i
     el_dataset_meta old;
     if (el_store_find_hash(o->store, hex, &old, &e2) != EL_OK) return EL_OK;
     r->meta.id = old.id;
-    return exists_error(err, &old);
+    return el_store_duplicate_error(&old, err);
 }
 
 /* The key rule: the first import with NHS numbers records the key's

@@ -52,6 +52,13 @@ void el_store_discard(const char *location)
     }
 }
 
+el_status el_store_duplicate_error(const el_dataset_meta *old, el_error *err)
+{
+    return el_error_set(err, EL_ERR_EXISTS,
+                        "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
+                        (long long)old->id, old->source, old->imported_at);
+}
+
 void el_store_close(el_store *s)
 {
     if (s) s->ops->close(s);

@@ -277,9 +277,7 @@ static el_status commit_body(sq_writer *w, el_dataset_meta *meta, int force, vol
         el_status r = sq_find_hash(&s->base, meta->sha256, &old, err);
         if (r == EL_OK && old.id != w->id) {
             meta->id = old.id;
-            return el_error_set(err, EL_ERR_EXISTS,
-                                "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
-                                (long long)old.id, old.source, old.imported_at);
+            return el_store_duplicate_error(&old, err);
         }
         if (r != EL_OK && r != EL_ERR_NOTFOUND) return r;
     }
@@ -354,9 +352,7 @@ static el_status sq_save(el_store *b, el_dataset_meta *meta, const el_dataset *d
         if (r == EL_OK) {
             sq_abort(w);
             meta->id = old.id;
-            return el_error_set(err, EL_ERR_EXISTS,
-                                "identical file already imported as dataset %lld (%s, %s); use --force to import it again",
-                                (long long)old.id, old.source, old.imported_at);
+            return el_store_duplicate_error(&old, err);
         }
         if (r != EL_ERR_NOTFOUND) { sq_abort(w); meta->id = 0; return r; }
     }
@@ -601,12 +597,19 @@ static el_store *open_fail(sq_store *s, el_error *err, const char *what)
     return NULL;
 }
 
-el_store *el_store_sqlite_open(const char *path, el_error *err)
+static sq_store *sq_new(const char *path, el_error *err)
 {
     sq_store *s = calloc(1, sizeof *s);
     if (!s) { el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
     s->base.ops = &SQ_OPS;
     snprintf(s->path, sizeof s->path, "%s", path);
+    return s;
+}
+
+el_store *el_store_sqlite_open(const char *path, el_error *err)
+{
+    sq_store *s = sq_new(path, err);
+    if (!s) return NULL;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
         return open_fail(s, err, "cannot open store");
     sqlite3_busy_timeout(s->db, 10000);
@@ -623,10 +626,8 @@ el_store *el_store_sqlite_open_readonly(const char *path, el_error *err)
         else el_error_at(err, EL_ERR_IO, path, 0, 0, NULL, "cannot open store: %s", strerror(errno));
         return NULL;
     }
-    sq_store *s = calloc(1, sizeof *s);
-    if (!s) { el_error_set(err, EL_ERR_NOMEM, "out of memory"); return NULL; }
-    s->base.ops = &SQ_OPS;
-    snprintf(s->path, sizeof s->path, "%s", path);
+    sq_store *s = sq_new(path, err);
+    if (!s) return NULL;
     /* No SQLITE_OPEN_CREATE: a missing file stays missing. Read-write (when
      * the file allows it) only so that closing the last connection can
      * checkpoint and remove the WAL side files, as a writer's close does;
