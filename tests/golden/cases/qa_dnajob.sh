@@ -3,16 +3,8 @@
 # is refused like import refuses it; output that cannot be written gives the
 # reason (strerror) and exit 1.
 set -eu
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}"
+. "$ROOT/tests/golden/qa_lib.sh"
 export EQUITYLENS_DATA="$ROOT/data"
-fail() { echo "FAIL: $*"; exit 1; }
-t() {
-    want=$1; pat=$2; shift 2
-    set +e; "$EQUITYLENS" "$@" > out.txt 2> err.txt; rc=$?; set -e
-    if grep -q -E 'Sanitizer|runtime error' err.txt; then cat err.txt; fail "$*: sanitizer report"; fi
-    [ "$rc" -eq "$want" ] || { cat err.txt; fail "$*: exit $rc, expected $want"; }
-    [ -z "$pat" ] || grep -q -E -- "$pat" err.txt || { cat err.txt; fail "$*: no /$pat/ on stderr"; }
-}
 "$EQUITYLENS" synth --kind appointments --rows 300 --seed 3 --out appt.csv -q
 t 0 '' dna-job --quiet --format csv appt.csv
 sed '1s/provider_code/ethnic_category/' appt.csv > dup.csv

@@ -4,15 +4,7 @@
 # exit 1; on a data error nothing is written (stdout or --output); a failed
 # write prints the reason and exits 1.
 set -eu
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}"
-fail() { echo "FAIL: $*"; exit 1; }
-t() {
-    want=$1; pat=$2; shift 2
-    set +e; "$EQUITYLENS" "$@" > out.txt 2> err.txt; rc=$?; set -e
-    if grep -q -E 'Sanitizer|runtime error' err.txt; then cat err.txt; fail "$*: sanitizer report"; fi
-    [ "$rc" -eq "$want" ] || { cat err.txt; fail "$*: exit $rc, expected $want"; }
-    [ -z "$pat" ] || grep -q -E -- "$pat" err.txt || { cat err.txt; fail "$*: no /$pat/ on stderr"; }
-}
+. "$ROOT/tests/golden/qa_lib.sh"
 hdr='indicator,dimension,subgroup,subgroup_order,estimate,se,population,favourable_indicator,ordered_dimension,indicator_scale,setting_average'
 { echo "$hdr"; for q in 1 2 3 4 5; do echo "ind,wealth,Q$q,$q,$((50 + 5 * q)),1.5,$((1000 + 100 * q)),1,1,100,60"; done; } > w.csv
 s="summarise --reps 20"

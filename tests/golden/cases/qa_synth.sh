@@ -5,16 +5,8 @@
 # the truth cannot be created no extract is left behind; a failed write of
 # the extract leaves neither file.
 set -eu
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}"
+. "$ROOT/tests/golden/qa_lib.sh"
 export EQUITYLENS_DATA="$ROOT/data"
-fail() { echo "FAIL: $*"; exit 1; }
-t() {
-    want=$1; pat=$2; shift 2
-    set +e; "$EQUITYLENS" "$@" > out.txt 2> err.txt; rc=$?; set -e
-    if grep -q -E 'Sanitizer|runtime error' err.txt; then cat err.txt; fail "$*: sanitizer report"; fi
-    [ "$rc" -eq "$want" ] || { cat err.txt; fail "$*: exit $rc, expected $want"; }
-    [ -z "$pat" ] || grep -q -E -- "$pat" err.txt || { cat err.txt; fail "$*: no /$pat/ on stderr"; }
-}
 S="synth --kind appointments --rows 5 -q"
 # same file, neither existing yet
 rm -f s.csv
