@@ -454,6 +454,39 @@ el_status el_rm_check(const json_t *doc, el_error *err)
 static int is_not_stated(const char *k) { return k && (!strcmp(k, "Not stated") || !strcmp(k, "Z")); }
 static int is_not_known(const char *k) { return k && (!strcmp(k, "Not known") || !strcmp(k, "99")); }
 
+/* the strings of a JSON array appended to a model list (borrowed); 0 when out of memory */
+static int push_strings(const char ***list, size_t *n, const json_t *arr)
+{
+    for (size_t i = 0; i < jlen(arr); i++) {
+        const char *s = json_string_value(json_array_get(arr, i));
+        if (!s) continue;
+        const char **e = push(list, n, sizeof **list);
+        if (!e) return 0;
+        *e = s;
+    }
+    return 1;
+}
+
+/* the strings of a JSON array as "a, b, c" (truncated to cap) */
+static void join_strings(char *buf, size_t cap, const json_t *arr)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < jlen(arr); i++) {
+        const char *c = json_string_value(json_array_get(arr, i));
+        if (c) snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "", c);
+    }
+}
+
+/* label of a who-is-missing or longest-waiters table: its lens's label; the
+ * census-grouped tables are not lenses of the result, so they are named here */
+static const char *table_label(const json_t *lens, const char *id)
+{
+    if (js(lens, "label")) return js(lens, "label");
+    if (id && !strcmp(id, "ethnic_group_census")) return "ethnic group (census 2021 grouping)";
+    if (id && !strcmp(id, "age_group_census")) return "age group (census bands)";
+    return id ? id : "group";
+}
+
 static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
 {
     const char *schema = js(doc, "schema");
@@ -530,22 +563,9 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
             }
         }
     }
-    json_t *notes = jo(doc, "notes");
-    for (size_t i = 0; i < jlen(notes); i++) {
-        const char *s = json_string_value(json_array_get(notes, i));
-        if (!s) continue;
-        const char **e = push(&m->statements, &m->n_statements, sizeof *m->statements);
-        if (!e) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-        *e = s;
-    }
-    json_t *stext = jo(jo(doc, "summary"), "text");
-    for (size_t i = 0; i < jlen(stext); i++) {
-        const char *s = json_string_value(json_array_get(stext, i));
-        if (!s) continue;
-        const char **e = push(&m->summary_text, &m->n_summary_text, sizeof *m->summary_text);
-        if (!e) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-        *e = s;
-    }
+    if (!push_strings(&m->statements, &m->n_statements, jo(doc, "notes")) ||
+        !push_strings(&m->summary_text, &m->n_summary_text, jo(jo(doc, "summary"), "text")))
+        return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     /* who is missing */
     const json_t *mi = jo(doc, "missing");
     json_t *tabs = jo(mi, "tables");
@@ -555,11 +575,7 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         w->lens = js(t, "lens");
         const json_t *lens = find_lens(doc, w->lens);
-        /* the census-grouped tables are not lenses of the result: name them here */
-        if (js(lens, "label")) w->label = js(lens, "label");
-        else if (w->lens && !strcmp(w->lens, "ethnic_group_census")) w->label = "ethnic group (census 2021 grouping)";
-        else if (w->lens && !strcmp(w->lens, "age_group_census")) w->label = "age group (census bands)";
-        else w->label = w->lens ? w->lens : "group";
+        w->label = table_label(lens, w->lens);
         w->measure = js(t, "standardised");
         w->activity = js(mi, "activity");
         json_t *gs = jo(t, "groups");
@@ -579,13 +595,8 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
             q->suppressed = jsupp(g) || isnan(q->observed);
         }
     }
-    for (size_t i = 0; i < jlen(jo(mi, "notes")); i++) {
-        const char *s = json_string_value(json_array_get(jo(mi, "notes"), i));
-        if (!s) continue;
-        const char **e = push(&m->statements, &m->n_statements, sizeof *m->statements);
-        if (!e) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-        *e = s;
-    }
+    if (!push_strings(&m->statements, &m->n_statements, jo(mi, "notes")))
+        return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     /* longest waiters vs all */
     const json_t *lw = jo(doc, "longest_waiters");
     json_t *lwt = jo(lw, "tables");
@@ -595,11 +606,7 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         w->lens = js(t, "lens");
         const json_t *lens = find_lens(doc, w->lens);
-        /* the census-grouped tables are not lenses of the result: name them here */
-        if (js(lens, "label")) w->label = js(lens, "label");
-        else if (w->lens && !strcmp(w->lens, "ethnic_group_census")) w->label = "ethnic group (census 2021 grouping)";
-        else if (w->lens && !strcmp(w->lens, "age_group_census")) w->label = "age group (census bands)";
-        else w->label = w->lens ? w->lens : "group";
+        w->label = table_label(lens, w->lens);
         w->rule = js(lw, "rule");
         w->threshold_weeks = jnum(lw, "threshold_weeks");
         w->n_longest = jnum(lw, "n_longest");
@@ -637,15 +644,9 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
     const json_t *op = jo(doc, "options");
     json_t *dna = jo(op, "dna_codes"), *att = jo(op, "attended_codes");
     if (jlen(dna)) {
-        char a[64] = "", b[64] = "";
-        for (size_t i = 0; i < jlen(dna); i++) {
-            const char *c = json_string_value(json_array_get(dna, i));
-            if (c) snprintf(a + strlen(a), sizeof a - strlen(a), "%s%s", i ? ", " : "", c);
-        }
-        for (size_t i = 0; i < jlen(att); i++) {
-            const char *c = json_string_value(json_array_get(att, i));
-            if (c) snprintf(b + strlen(b), sizeof b - strlen(b), "%s%s", i ? ", " : "", c);
-        }
+        char a[64], b[64];
+        join_strings(a, sizeof a, dna);
+        join_strings(b, sizeof b, att);
         el_rm_definition *d = push(&m->definitions, &m->n_definitions, sizeof *m->definitions);
         if (!d) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         d->term = "DNA rate";
@@ -661,11 +662,8 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
     }
     json_t *adj = jo(op, "adjust_for");
     if (jlen(adj)) {
-        char a[160] = "";
-        for (size_t i = 0; i < jlen(adj); i++) {
-            const char *c = json_string_value(json_array_get(adj, i));
-            if (c) snprintf(a + strlen(a), sizeof a - strlen(a), "%s%s", i ? ", " : "", c);
-        }
+        char a[160];
+        join_strings(a, sizeof a, adj);
         int dup = 0;
         for (size_t i = 0; i < m->n_definitions; i++) if (!strcmp(m->definitions[i].term, "Adjusted gap")) dup = 1;
         if (!dup) {
