@@ -310,15 +310,21 @@ const char *el_svg_assurance_text(const char *a)
     return i < 0 ? "No assurance icon (no target)" : assurances[i].text;
 }
 
+/* An icon's group, its title and its ring (colour c), centred at (cx, cy). */
+static void icon_open(el_strbuf *b, const char *cls, const char *title, const char *c, double cx, double cy, double r)
+{
+    el_strbuf_printf(b, "<g class=\"icon %s\">\n<title>", cls);
+    el_strbuf_esc(b, title);
+    el_strbuf_put(b, "</title>\n");
+    el_strbuf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"#FFFFFF\" stroke=\"%s\" stroke-width=\"%.2f\"/>\n",
+                     cx, cy, r * 0.9, c, r * 0.12);
+}
+
 /* Icon centred at (cx, cy) with radius r. */
 static void variation_body(el_strbuf *b, int i, double cx, double cy, double r)
 {
     const char *c = variations[i].colour;
-    el_strbuf_put(b, "<g class=\"icon variation\">\n<title>");
-    el_strbuf_esc(b, variations[i].text);
-    el_strbuf_put(b, "</title>\n");
-    el_strbuf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"#FFFFFF\" stroke=\"%s\" stroke-width=\"%.2f\"/>\n",
-                     cx, cy, r * 0.9, c, r * 0.12);
+    icon_open(b, "variation", variations[i].text, c, cx, cy, r);
     /* a small run of dots: flat for common cause, the last ones moving for special cause */
     double ys[5] = {0, 0.12, -0.08, 0.05, 0};
     int dir = variations[i].dir;
@@ -341,11 +347,7 @@ static void variation_body(el_strbuf *b, int i, double cx, double cy, double r)
 static void assurance_body(el_strbuf *b, int i, double cx, double cy, double r)
 {
     const char *c = assurances[i].colour;
-    el_strbuf_put(b, "<g class=\"icon assurance\">\n<title>");
-    el_strbuf_esc(b, assurances[i].text);
-    el_strbuf_put(b, "</title>\n");
-    el_strbuf_printf(b, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"#FFFFFF\" stroke=\"%s\" stroke-width=\"%.2f\"/>\n",
-                     cx, cy, r * 0.9, c, r * 0.12);
+    icon_open(b, "assurance", assurances[i].text, c, cx, cy, r);
     line(b, cx - r * 0.55, cy - r * 0.45, cx + r * 0.55, cy - r * 0.45, EL_SVG_GREY, 1, "2 1");
     line(b, cx - r * 0.55, cy + r * 0.5, cx + r * 0.55, cy + r * 0.5, EL_SVG_GREY, 1, "2 1");
     el_strbuf_printf(b, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"%.1f\" "

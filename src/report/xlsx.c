@@ -88,6 +88,23 @@ static void put(xctx *x, sheet *s, lxw_col_t col, ctype t, double v, const char 
     worksheet_write_number(s->ws, s->row, col, v, fmt_of(x, t));
 }
 
+/* a group's gap: difference and ratio with their limits, then the adjusted
+ * difference with its limits (left empty when there is none), from column c */
+static void put_gap(xctx *x, sheet *s, lxw_col_t c, const el_rm_group *g)
+{
+    put(x, s, c, C_DEC1, g->gap.diff, NULL, 0);
+    put(x, s, c + 1, C_DEC1, g->gap.lower, NULL, 0);
+    put(x, s, c + 2, C_DEC1, g->gap.upper, NULL, 0);
+    put(x, s, c + 3, C_DEC2, g->gap.ratio, NULL, 0);
+    put(x, s, c + 4, C_DEC2, g->gap.ratio_lower, NULL, 0);
+    put(x, s, c + 5, C_DEC2, g->gap.ratio_upper, NULL, 0);
+    if (g->adjusted.present) {
+        put(x, s, c + 6, C_DEC1, g->adjusted.diff, NULL, 0);
+        put(x, s, c + 7, C_DEC1, g->adjusted.lower, NULL, 0);
+        put(x, s, c + 8, C_DEC1, g->adjusted.upper, NULL, 0);
+    }
+}
+
 static void end_sheet(xctx *x, sheet *s)
 {
     if (!s->ws) return;
@@ -122,17 +139,7 @@ static void lens_sheet(xctx *x, const el_rm_metric *mt, const el_rm_lens *l)
             put(x, &s, 16, C_TEXT, 0, "", 0);
             put(x, &s, 17, C_TEXT, 0, "reference group", 0);
         } else if (g->gap.present) {
-            put(x, &s, 7, C_DEC1, g->gap.diff, NULL, 0);
-            put(x, &s, 8, C_DEC1, g->gap.lower, NULL, 0);
-            put(x, &s, 9, C_DEC1, g->gap.upper, NULL, 0);
-            put(x, &s, 10, C_DEC2, g->gap.ratio, NULL, 0);
-            put(x, &s, 11, C_DEC2, g->gap.ratio_lower, NULL, 0);
-            put(x, &s, 12, C_DEC2, g->gap.ratio_upper, NULL, 0);
-            if (g->adjusted.present) {
-                put(x, &s, 13, C_DEC1, g->adjusted.diff, NULL, 0);
-                put(x, &s, 14, C_DEC1, g->adjusted.lower, NULL, 0);
-                put(x, &s, 15, C_DEC1, g->adjusted.upper, NULL, 0);
-            }
+            put_gap(x, &s, 7, g);
             put(x, &s, 16, C_TEXT, 0, g->gap.significant ? "yes" : "no", 0);
         } else if (sup) {
             for (lxw_col_t k = 7; k <= 15; k++) put(x, &s, k, C_DEC1, NAN, NULL, 1);
@@ -217,17 +224,7 @@ el_status el_report_xlsx(const json_t *result, const el_report_opts *o, const ch
             put(x, &s, 2, C_TEXT, 0, g->label, 0);
             put(x, &s, 3, C_TEXT, 0, l->reference_label, 0);
             put(x, &s, 4, C_DEC1, g->value, NULL, 0);
-            put(x, &s, 5, C_DEC1, g->gap.diff, NULL, 0);
-            put(x, &s, 6, C_DEC1, g->gap.lower, NULL, 0);
-            put(x, &s, 7, C_DEC1, g->gap.upper, NULL, 0);
-            put(x, &s, 8, C_DEC2, g->gap.ratio, NULL, 0);
-            put(x, &s, 9, C_DEC2, g->gap.ratio_lower, NULL, 0);
-            put(x, &s, 10, C_DEC2, g->gap.ratio_upper, NULL, 0);
-            if (g->adjusted.present) {
-                put(x, &s, 11, C_DEC1, g->adjusted.diff, NULL, 0);
-                put(x, &s, 12, C_DEC1, g->adjusted.lower, NULL, 0);
-                put(x, &s, 13, C_DEC1, g->adjusted.upper, NULL, 0);
-            }
+            put_gap(x, &s, 5, g);
             const el_rm_trend *t = NULL;
             for (size_t q = 0; q < m->n_trends; q++)
                 if (m->trends[q].metric && m->trends[q].lens && m->trends[q].group && !strcmp(m->trends[q].metric, mt->id) &&
