@@ -25,7 +25,8 @@ static void help(FILE *f)
         "(the lenses of --lenses; metrics, reference groups and other settings as\n"
         "the defaults of equitylens analyse; disclosure by --disclosure). Give\n"
         "one result or dataset per kind (waiting list, appointments, cancer\n"
-        "pathways); the pack has a section for each.\n"
+        "pathways); the pack has a section for each (a second --result of a kind\n"
+        "already given is refused).\n"
         "\n"
         "Disclosure control is applied before anything is written: the results are\n"
         "re-checked against the policy (counts in the suppressed range withheld,\n"
@@ -279,6 +280,19 @@ int cmd_report(int argc, char **argv)
             snprintf(err.file, sizeof err.file, "%s", results[i]);
             json_decref(d);
             d = NULL;
+        } else {
+            /* one result per kind: the pack has one section for each */
+            const char *kind = json_string_value(json_object_get(json_object_get(d, "dataset"), "kind"));
+            for (size_t k = 0; kind && k < i; k++) {
+                const char *other = json_string_value(json_object_get(json_object_get(json_array_get(docs, k), "dataset"), "kind"));
+                if (other && !strcmp(kind, other)) {
+                    el_error_at(&err, EL_ERR_INVALID, results[i], 0, 0, NULL,
+                                "a second %s result (the first is %s); give one result per kind", kind, results[k]);
+                    json_decref(d);
+                    d = NULL;
+                    break;
+                }
+            }
         }
         if (!d) {
             el_cli_print_error("report", &err);

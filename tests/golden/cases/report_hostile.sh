@@ -47,3 +47,7 @@ refuse "no-such-file.json: unable to open" --result no-such-file.json
 ! grep -q -- "-1" err.txt
 mkdir adir
 refuse "adir: is a directory" --result adir
+
+# one result per kind (QA: the same file twice doubled every table)
+refuse "a second appointments result (the first is $D/appointments.json); give one result per kind" \
+    --result "$D/appointments.json" --result "$D/waiting_list.json" --result "$D/appointments.json"
