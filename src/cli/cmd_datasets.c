@@ -1,4 +1,5 @@
 /* cmd_datasets.c — `equitylens datasets`: list the dataset versions in the store. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -105,5 +106,9 @@ int cmd_datasets(int argc, char **argv)
         }
     }
     free(all);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "equitylens datasets: error: cannot write the list: %s\n", strerror(errno));
+        return EL_EXIT_FAIL;
+    }
     return EL_EXIT_OK;
 }

@@ -483,6 +483,12 @@ el_mapping *el_mapping_resolve(const char *arg, int kind, el_error *err)
             if (file_exists(path)) found = path;
         }
     }
+    struct stat sb;
+    if (!found && stat(arg, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        el_error_at(err, EL_ERR_IO, arg, 0, 0, NULL, "mapping is not a regular file%s",
+                    S_ISDIR(sb.st_mode) ? " (it is a directory)" : "");
+        return NULL;
+    }
     if (!found) {
         el_error_set(err, EL_ERR_NOTFOUND,
                      "mapping '%s' not found (a file path, 'canonical', or NAME for NAME.map in "

@@ -170,6 +170,9 @@ static void test_canonical_and_shipped(void **st)
     assert_int_equal(e.status, EL_ERR_INVALID);
     assert_null(el_mapping_resolve("no-such-mapping", -1, &e));
     assert_int_equal(e.status, EL_ERR_NOTFOUND);
+    assert_null(el_mapping_resolve("/tmp", -1, &e));   /* a directory: said so, not "not found" */
+    assert_int_equal(e.status, EL_ERR_IO);
+    assert_non_null(strstr(e.msg, "is a directory"));
     assert_null(el_mapping_resolve("canonical", -1, &e));
     el_mapping *w = el_mapping_resolve(NULL, EL_KIND_WAITING_LIST, &e);
     assert_non_null(w);

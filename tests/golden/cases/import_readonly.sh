@@ -39,4 +39,8 @@ $EQUITYLENS import ok.csv --kind appointments --db new.db --data-dir "$ROOT/data
 set +e; $EQUITYLENS import bad.csv --kind appointments --db new.db --data-dir "$ROOT/data" > /dev/null 2>&1; set -e
 [ -f new.db ] || fail "refused import removed an existing store"
 $EQUITYLENS datasets --db new.db --format csv | grep -q '^1,appointments,2,2,0,'
+# a failed write of the list is an error, not exit 0
+set +e; $EQUITYLENS datasets --db new.db > /dev/full 2> err.txt; rc=$?; set -e
+cat err.txt
+[ "$rc" -eq 1 ] && grep -q "cannot write the list" err.txt || fail "datasets > /dev/full: exit $rc"
 echo ok
