@@ -31,7 +31,8 @@ static void help(FILE *f)
 "  --seed S              random seed (default 1)\n"
 "  --out FILE            extract to write (default: standard output)\n"
 "  --truth FILE          truth JSON (default: FILE.truth.json next to --out;\n"
-"                        none when writing to standard output)\n"
+"                        none when writing to standard output); must not be\n"
+"                        the --out file. On any failure neither file is left\n"
 "  --period-start DATE   first activity date, YYYY-MM-DD (default 2024-04-01)\n"
 "  --period-end DATE     last activity date (default 2025-03-31)\n"
 "  --census-date DATE    waiting_list snapshot date (default: period end)\n"
@@ -48,7 +49,8 @@ static void help(FILE *f)
 "  -q, --quiet           no summary on standard error\n"
 "  -h, --help            this help\n"
 "\n"
-"Exit status: 0 written, 1 failed (reference data, write error), 2 usage.\n", f);
+"Exit status: 0 written, 1 failed (reference data, a file that cannot be\n"
+"written, --out and --truth the same file), 2 usage.\n", f);
 }
 
 typedef struct { FILE *f; char *buf; size_t n, cap; int err, eno; } sink;
