@@ -441,9 +441,21 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
                            -1, &ch, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, "SELECT nstrings, data FROM dataset_dicts WHERE dataset_id = ? AND field = ? ORDER BY chunk",
                            -1, &di, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "SELECT row0, nrows, nstrings, data, dict FROM dataset_segments"
-                           " WHERE dataset_id = ? AND field = ? ORDER BY segment", -1, &sg, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM dataset_segments WHERE dataset_id = ?)", -1, &segq, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dataset_segments')",
+                           -1, &segq, NULL) != SQLITE_OK) {
+        r = dberr(s, err, "prepare");
+        goto out;
+    }
+    /* a schema-1 store opened read-only has no dataset_segments table */
+    if (sqlite3_step(segq) != SQLITE_ROW) { r = dberr(s, err, "load"); goto out; }
+    int have_segments = sqlite3_column_int(segq, 0);
+    sqlite3_finalize(segq);
+    segq = NULL;
+    if (have_segments &&
+        (sqlite3_prepare_v2(s->db, "SELECT row0, nrows, nstrings, data, dict FROM dataset_segments"
+                            " WHERE dataset_id = ? AND field = ? ORDER BY segment", -1, &sg, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM dataset_segments WHERE dataset_id = ?)", -1, &segq,
+                            NULL) != SQLITE_OK)) {
         r = dberr(s, err, "prepare");
         goto out;
     }
@@ -452,9 +464,12 @@ static el_status sq_load(el_store *b, int64_t id, el_dataset **out, el_dataset_m
     sqlite3_int64 rows = sqlite3_column_int64(nr, 0);
     if (rows < 0 || rows > INT32_MAX) { r = el_error_set(err, EL_ERR_DB, "dataset %lld: bad row count", (long long)id); goto out; }
     if (rows && el_dataset_add_rows(d, (size_t)rows) == (size_t)-1) { r = el_error_set(err, EL_ERR_NOMEM, "out of memory"); goto out; }
-    sqlite3_bind_int64(segq, 1, id);
-    if (sqlite3_step(segq) != SQLITE_ROW) { r = dberr(s, err, "load"); goto out; }
-    int segmented = sqlite3_column_int(segq, 0);
+    int segmented = 0;
+    if (have_segments) {
+        sqlite3_bind_int64(segq, 1, id);
+        if (sqlite3_step(segq) != SQLITE_ROW) { r = dberr(s, err, "load"); goto out; }
+        segmented = sqlite3_column_int(segq, 0);
+    }
     sqlite3_bind_int64(fl, 1, id);
     int rc;
     while ((rc = sqlite3_step(fl)) == SQLITE_ROW) {

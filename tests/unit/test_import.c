@@ -354,6 +354,21 @@ static void test_layout1_still_loads(void **st)
     assert_true(el_dataset_has(d, EL_F_PATHWAY_ID));
     assert_int_equal(el_dataset_get(d, 2, EL_F_PATHWAY_ID), EL_NA);
     el_dataset_free(d);
+    /* a schema-1 file (no dataset_segments table) opened read-only, which
+     * cannot add the table: still lists and loads */
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE dataset_segments; UPDATE el_meta SET value = '1' WHERE key = 'schema_version'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    el_store_close(s);
+    s = el_store_open_readonly(dbpath, &e);
+    assert_non_null(s);
+    el_dataset_meta *all = NULL;
+    size_t n = 0;
+    assert_int_equal(el_store_list(s, &all, &n, &e), EL_OK);
+    assert_int_equal(n, 1);
+    free(all);
+    assert_int_equal(el_store_load(s, 7, &d, NULL, &e), EL_OK);
+    assert_int_equal(el_dataset_get(d, 0, EL_F_AGE), 40);
+    el_dataset_free(d);
     el_store_close(s);
 }
 
