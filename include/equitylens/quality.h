@@ -122,6 +122,11 @@ typedef struct {
     int64_t rows_read, rows_rejected;   /* -1 when unknown */
 } el_quality_source;
 
+/* The "disclosure" object of a JSON output: the policy described in words
+ * and its parameters (docs/quality.md; the analysis result carries the same
+ * object, docs/result-model.md). New json_t (json_decref). */
+json_t *el_quality_policy_json(const el_disclosure_policy *p);
+
 /* The disclosed report as JSON (docs/quality.md). */
 json_t *el_quality_json(const el_quality *q, const el_quality_source *src, const el_disclosure_policy *p,
                         el_error *err);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "equitylens/analysis.h"
+#include "equitylens/analysis_input.h"
 #include "equitylens/analysis_output.h"
 #include "equitylens/cli.h"
 #include "equitylens/distrib.h"
@@ -307,15 +307,8 @@ int cmd_analyse(int argc, char **argv)
     if (input) {
         el_mapping *m = el_mapping_resolve(map_s, kind, &err);
         if (!m) { el_cli_print_error("analyse", &err); return el_cli_exit_code(err.status); }
-        unsigned char key[EL_PSEUDONYM_KEY_BYTES];
-        if (sodium_init() < 0) { el_mapping_free(m); fprintf(stderr, "equitylens analyse: libsodium init failed\n"); return EL_EXIT_FAIL; }
-        randombytes_buf(key, sizeof key);  /* throw-away: analysis never uses NHS numbers */
-        el_ingest_opts io = {0};
-        io.mapping = m;
-        io.key = key;
         el_ingest_stats st;
-        s = el_ingest_file(input, &io, &d, &st, &err);
-        sodium_memzero(key, sizeof key);
+        s = el_analysis_read_input(input, m, &d, &st, &err);
         el_mapping_free(m);
         if (s == EL_OK && st.rows_rejected) {
             print_rejects(&st);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sodium.h>
+#include "equitylens/analysis_input.h"
 #include "equitylens/cli.h"
 #include "equitylens/ingest.h"
 #include "equitylens/mapping.h"
@@ -184,15 +184,8 @@ int cmd_quality(int argc, char **argv)
             return EL_EXIT_USAGE;
         }
         /* NHS numbers are hashed with a throw-away key: nothing is stored */
-        unsigned char key[EL_PSEUDONYM_KEY_BYTES];
-        if (sodium_init() < 0) { el_mapping_free(m); fprintf(stderr, "equitylens quality: libsodium failed\n"); return EL_EXIT_FAIL; }
-        randombytes_buf(key, sizeof key);
-        el_ingest_opts io = {0};
-        io.mapping = m;
-        io.key = key;
         el_ingest_stats st;
-        s = el_ingest_file(input, &io, &d, &st, &err);
-        sodium_memzero(key, sizeof key);
+        s = el_analysis_read_input(input, m, &d, &st, &err);
         el_mapping_free(m);
         if (s) { el_cli_print_error("quality", &err); return el_cli_exit_code(s); }
         src.source = input;

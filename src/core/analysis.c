@@ -999,7 +999,6 @@ void an_add_note(el_analysis *a, const char *s)
     if (a->nnotes < sizeof a->notes / sizeof a->notes[0])
         snprintf(a->notes[a->nnotes++], sizeof a->notes[0], "%s", s);
 }
-#define add_note an_add_note
 
 static void add_exclusion(el_analysis *a, int64_t n, const char *what)
 {
@@ -1127,7 +1126,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
                 char msg[200];
                 snprintf(msg, sizeof msg, "lens %s%s%s skipped: the dataset has no such column",
                          LENSES[sp.a].name, sp.b >= 0 ? " x " : "", sp.b >= 0 ? LENSES[sp.b].name : "");
-                add_note(a, msg);
+                an_add_note(a, msg);
                 continue;
             }
             specs[nspec++] = sp;
@@ -1151,7 +1150,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
         if (need[l] && gs[l].ref < 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "lens %s: no reference group in the data; gaps not computed", LENSES[l].name);
-            add_note(a, msg);
+            an_add_note(a, msg);
         }
 
     if ((st = build_strata(&R, err)) != EL_OK) goto fail;
@@ -1191,7 +1190,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
             char msg[200], b[16];
             el_format_date(latest, b);
             snprintf(msg, sizeof msg, "several census dates: results are for the latest (%s); trends use every census date", b);
-            add_note(a, msg);
+            an_add_note(a, msg);
         }
     }
     count_exclusions(d, o, a, multi_census ? latest : EL_NA);
@@ -1223,7 +1222,7 @@ el_status el_analysis_run(const el_dataset *d, const el_refdata *ref, const el_a
                 }
         }
     }
-    if (a->nresults == 0) add_note(a, "no metric applies to this dataset (check its kind and columns)");
+    if (a->nresults == 0) an_add_note(a, "no metric applies to this dataset (check its kind and columns)");
 
     {
         memcpy(oct, oc, sizeof oct);

@@ -11,11 +11,6 @@
 #include "equitylens/parse.h"
 #include "equitylens/spc.h"
 
-static void note(el_analysis *a, const char *s)
-{
-    if (a->nnotes < sizeof a->notes / sizeof a->notes[0])
-        snprintf(a->notes[a->nnotes++], sizeof a->notes[0], "%s", s);
-}
 
 static int i32cmp(const void *x, const void *y)
 {
@@ -215,9 +210,9 @@ static el_status trends(an_extras_ctx *X, el_error *err)
         el_format_date(dmax, b2);
         snprintf(msg, sizeof msg, "trends: %zu rows dated outside %s to %s (1st to 99th centile of dates) are left out",
                  outside, b1, b2);
-        note(a, msg);
+        an_add_note(a, msg);
     }
-    if (kmax - kmin >= 520) { note(a, "trends: more than 520 periods; not computed"); return EL_OK; }
+    if (kmax - kmin >= 520) { an_add_note(a, "trends: more than 520 periods; not computed"); return EL_OK; }
     size_t np = (size_t)(kmax - kmin + 1);
     a->trends = calloc(a->nlenses + 1, sizeof *a->trends);
     if (!a->trends) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
@@ -329,6 +324,29 @@ static el_status missing_table(el_an_missing_table *t, const char *lens, const c
     return EL_OK;
 }
 
+/* The broad ethnic group table (census grouping), crude: expected = the
+ * catchment's overall activity rate × each group's population. */
+static el_status ethnic_table(el_an_missing *M, const char *stdz, const int64_t *oe, const int64_t *pope, double conf,
+                              el_error *err)
+{
+    const char *ek[EL_POP_ETH5];
+    double ex[EL_POP_ETH5];
+    int64_t ptot = 0, otot = 0;
+    for (int k = 0; k < EL_POP_ETH5; k++) { ptot += pope[k]; otot += oe[k]; }
+    for (int k = 0; k < EL_POP_ETH5; k++) {
+        ek[k] = el_pop_eth5_label(k);
+        ex[k] = ptot > 0 ? (double)otot / (double)ptot * (double)pope[k] : 0;
+    }
+    return missing_table(&M->tables[M->ntables++], "ethnic_group_census", stdz, EL_POP_ETH5, ek, oe, pope, ex, oe,
+                         conf, err);
+}
+
+static const char ETHNIC_NOTE[] =
+    "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
+    "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
+    "Activity rows with ethnicity not stated/not known are not in the ethnic table (their number is not "
+    "given: with the exact total it would reveal suppressed counts).";
+
 /* "Who is missing" for datasets that carry only an LSOA 2011 code (the demo,
  * synthetic extracts, HES): populations are the ONS mid-2020 estimates on
  * LSOA 2011 (19 five-year bands) and deprivation is IMD 2019 (also on LSOA
@@ -373,11 +391,11 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
     unsigned have = el_refdata_loaded(ref);
     int by_la = o->n_catchment_las > 0;
     if (!(have & EL_REF_POP20)) {
-        note(a, "who is missing: mid-2020 LSOA 2011 populations not loaded");
+        an_add_note(a, "who is missing: mid-2020 LSOA 2011 populations not loaded");
         return EL_OK;
     }
     if (by_la && !(have & EL_REF_GEO11)) {
-        note(a, "who is missing: LSOA 2011 to local authority lookup not loaded");
+        an_add_note(a, "who is missing: LSOA 2011 to local authority lookup not loaded");
         return EL_OK;
     }
     size_t rows = el_dataset_rows(d), nd = el_dataset_dict_size(d, EL_F_LSOA11);
@@ -515,20 +533,11 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
                 if (!bsearch(&back[k], set, ns, sizeof *set, strpcmp)) out_of = 1;
             if (out_of) { partial++; partial_pop += et; }
         }
-        const char *ek[EL_POP_ETH5];
-        double ex[EL_POP_ETH5];
-        int64_t ptot = 0, otot = 0;
-        for (int k = 0; k < EL_POP_ETH5; k++) { ptot += pope[k]; otot += oe[k]; }
-        for (int k = 0; k < EL_POP_ETH5; k++) {
-            ek[k] = el_pop_eth5_label(k);
-            ex[k] = ptot > 0 ? (double)otot / (double)ptot * (double)pope[k] : 0;
-        }
-        s = missing_table(&M->tables[M->ntables++], "ethnic_group_census",
-                          "crude (census has no age by ethnic group per LSOA); census 2021 on mapped LSOA 2021s",
-                          EL_POP_ETH5, ek, oe, pope, ex, oe, conf, err);
+        s = ethnic_table(M, "crude (census has no age by ethnic group per LSOA); census 2021 on mapped LSOA 2021s",
+                         oe, pope, conf, err);
         if (s) goto out;
     } else {
-        note(a, "who is missing: no ethnic table (census 2021 populations or the LSOA 2011-2021 lookup not loaded)");
+        an_add_note(a, "who is missing: no ethnic table (census 2021 populations or the LSOA 2011-2021 lookup not loaded)");
     }
     /* age group from the five-year bands, crude */
     if (has_age) {
@@ -542,11 +551,7 @@ static el_status who_is_missing11(an_extras_ctx *X, el_error *err)
                           ex, og, conf, err);
         if (s) goto out;
     }
-    snprintf(M->notes[0], sizeof M->notes[0],
-             "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
-             "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
-             "Activity rows with ethnicity not stated/not known are not in the ethnic table (their number is not "
-             "given: with the exact total it would reveal suppressed counts).");
+    snprintf(M->notes[0], sizeof M->notes[0], "%s", ETHNIC_NOTE);
     snprintf(M->notes[1], sizeof M->notes[1],
              "Observed = activity rows from the catchment, located by their LSOA 2011; populations: ONS "
              "mid-2020 estimates on LSOA 2011 (age, IMD quintile; IMD 2019, the edition on LSOA 2011); rates per "
@@ -575,10 +580,10 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     if (!o->missing || !ref) return EL_OK;
     if (!el_dataset_has(d, EL_F_LSOA21)) {
         if (el_dataset_has(d, EL_F_LSOA11)) return who_is_missing11(X, err);
-        note(a, "who is missing: needs an lsoa11 or lsoa21 column");
+        an_add_note(a, "who is missing: needs an lsoa11 or lsoa21 column");
         return EL_OK;
     }
-    if (!(el_refdata_loaded(ref) & EL_REF_POP21)) { note(a, "who is missing: census populations not loaded"); return EL_OK; }
+    if (!(el_refdata_loaded(ref) & EL_REF_POP21)) { an_add_note(a, "who is missing: census populations not loaded"); return EL_OK; }
     int by_la = o->n_catchment_las > 0;
     size_t rows = el_dataset_rows(d), nd = el_dataset_dict_size(d, EL_F_LSOA21);
     /* per distinct LSOA value: in catchment?, quintile, populations */
@@ -679,17 +684,8 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
     }
     /* broad ethnic group (census grouping), crude */
     {
-        const char *ek[EL_POP_ETH5];
-        double ex[EL_POP_ETH5];
-        int64_t ptot = 0, otot = 0;
-        for (int k = 0; k < EL_POP_ETH5; k++) { ptot += pope[k]; otot += oe[k]; }
-        for (int k = 0; k < EL_POP_ETH5; k++) {
-            ek[k] = el_pop_eth5_label(k);
-            ex[k] = ptot > 0 ? (double)otot / (double)ptot * (double)pope[k] : 0;
-        }
-        el_status s = missing_table(&M->tables[M->ntables++], "ethnic_group_census",
-                                    "none (census has no age by ethnic group at LSOA level): crude", EL_POP_ETH5,
-                                    ek, oe, pope, ex, oe, conf, err);
+        el_status s = ethnic_table(M, "none (census has no age by ethnic group at LSOA level): crude", oe, pope, conf,
+                                   err);
         if (s) { free(inc); free(quint); return s; }
     }
     /* age group, crude */
@@ -704,11 +700,7 @@ static el_status who_is_missing(an_extras_ctx *X, el_error *err)
                                     ak, oa, popa, ex, oa, conf, err);
         if (s) { free(inc); free(quint); return s; }
     }
-    snprintf(M->notes[0], sizeof M->notes[0],
-             "Ethnic groups here follow the census 2021 grouping: Chinese (NHS category R) is counted under Asian, "
-             "whereas the NHS broad grouping used elsewhere in this analysis puts it under Other. "
-             "Activity rows with ethnicity not stated/not known are not in the ethnic table (their number is not "
-             "given: with the exact total it would reveal suppressed counts).");
+    snprintf(M->notes[0], sizeof M->notes[0], "%s", ETHNIC_NOTE);
     snprintf(M->notes[1], sizeof M->notes[1],
              "Observed = activity rows from the catchment; populations: census 2021 usual residents; "
              "rates per 1,000; limits exact Poisson below 10 events, Byar otherwise; ratio = observed/expected.");

@@ -402,12 +402,8 @@ static el_status group_json(const el_quality *q, const el_quality_dim *dim, cons
     return EL_OK;
 }
 
-json_t *el_quality_json(const el_quality *q, const el_quality_source *src, const el_disclosure_policy *p,
-                        el_error *err)
+json_t *el_quality_policy_json(const el_disclosure_policy *p)
 {
-    if (!q || !p) { el_error_set(err, EL_ERR_INVALID, "quality: no report or policy"); return NULL; }
-    json_t *j = json_object();
-    json_object_set_new(j, "schema", json_string("equitylens.quality/1"));
     char desc[512];
     el_disclosure_policy_describe(p, desc, sizeof desc);
     json_t *dc = json_object();
@@ -418,7 +414,16 @@ json_t *el_quality_json(const el_quality *q, const el_quality_source *src, const
     json_object_set_new(dc, "secondary", json_boolean(p->secondary));
     json_object_set_new(dc, "decimals", json_integer(p->value_decimals));
     json_object_set_new(dc, "mask", json_string(p->mask));
-    json_object_set_new(j, "disclosure", dc);
+    return dc;
+}
+
+json_t *el_quality_json(const el_quality *q, const el_quality_source *src, const el_disclosure_policy *p,
+                        el_error *err)
+{
+    if (!q || !p) { el_error_set(err, EL_ERR_INVALID, "quality: no report or policy"); return NULL; }
+    json_t *j = json_object();
+    json_object_set_new(j, "schema", json_string("equitylens.quality/1"));
+    json_object_set_new(j, "disclosure", el_quality_policy_json(p));
 
     json_t *ds = json_object();
     json_object_set_new(ds, "kind", json_string(el_kind_name(q->kind)));

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "equitylens/analysis_output.h"
 #include "equitylens/parse.h"
+#include "equitylens/quality.h"
 
 #ifndef EL_VERSION
 #define EL_VERSION "0.1.0"
@@ -78,19 +79,9 @@ el_status el_analysis_to_json(const el_analysis *a, const char *source, json_t *
     if (!a->disclosed) return el_error_set(err, EL_ERR_INVALID, "analysis has not been through disclosure control");
     const el_disclosure_policy *p = &a->policy;
     json_t *root = json_object();
-    char pol[512];
-    el_disclosure_policy_describe(p, pol, sizeof pol);
     json_object_set_new(root, "schema", json_string("equitylens.analysis/1"));
     json_object_set_new(root, "generator", json_string("equitylens " EL_VERSION));
-    json_t *dj = json_object();
-    json_object_set_new(dj, "policy", json_string(pol));
-    json_object_set_new(dj, "suppress_min", json_integer(p->suppress_min));
-    json_object_set_new(dj, "suppress_max", json_integer(p->suppress_max));
-    json_object_set_new(dj, "round_to", json_integer(p->round_to));
-    json_object_set_new(dj, "secondary", json_boolean(p->secondary));
-    json_object_set_new(dj, "decimals", json_integer(p->value_decimals));
-    json_object_set_new(dj, "mask", json_string(p->mask));
-    json_object_set_new(root, "disclosure", dj);
+    json_object_set_new(root, "disclosure", el_quality_policy_json(p));
 
     json_t *ds = json_object();
     json_object_set_new(ds, "kind", json_string(el_kind_name(a->kind)));
