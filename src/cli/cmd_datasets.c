@@ -20,11 +20,13 @@ static void help(FILE *f)
 "source file and the first 12 hex digits of its SHA-256.\n"
 "\n"
 "Options:\n"
-"  --db PATH          store (default: $EQUITYLENS_DB or ./equitylens.db)\n"
+"  --db PATH          store (default: $EQUITYLENS_DB or ./equitylens.db); opened\n"
+"                     read-only: it must exist (equitylens import creates it)\n"
 "  --format F         text (default), csv or json\n"
 "  -h, --help         this help\n"
 "\n"
-"Exit status: 0 ok, 1 store error, 2 usage.\n", f);
+"Exit status: 0 ok, 1 store error (no store at PATH, not an equitylens store,\n"
+"unreadable, or the list could not be written), 2 usage.\n", f);
 }
 
 int cmd_datasets(int argc, char **argv)
