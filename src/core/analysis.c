@@ -259,34 +259,22 @@ static void lens_value(el_lens_id l, const char *s, char *key, size_t kcap, char
 {
     *rank = 1000;
     *unknown = 0;
-    int p;
+    /* coded lenses: rank = position in the code list, label from the
+     * labels (if any); a value not in the list is unknown */
+    const char *const *list = NULL, *const *labels = NULL;
+    size_t n = 0;
     switch (l) {
-    case EL_LENS_ETHNIC_CATEGORY:
-        p = list_pos(ETH_CAT, NELEM(ETH_CAT), s);
-        snprintf(key, kcap, "%s", s);
-        snprintf(label, lcap, "%s", p >= 0 ? ETH_CAT_LABEL[p] : s);
-        if (p >= 0) *rank = p;
-        else *unknown = 1;
-        return;
-    case EL_LENS_ETHNIC_GROUP:
-        p = list_pos(ETH_GRP, NELEM(ETH_GRP), s);
-        snprintf(key, kcap, "%s", s);
-        snprintf(label, lcap, "%s", s);
-        if (p >= 0) *rank = p;
-        else *unknown = 1;
-        return;
-    case EL_LENS_SEX:
-        p = list_pos(SEX, NELEM(SEX), s);
-        snprintf(key, kcap, "%s", s);
-        snprintf(label, lcap, "%s", p >= 0 ? SEX_LABEL[p] : s);
-        if (p >= 0) *rank = p;
-        else *unknown = 1;
-        return;
-    default:
-        snprintf(key, kcap, "%s", s);
-        snprintf(label, lcap, "%s", s);
-        return;
+    case EL_LENS_ETHNIC_CATEGORY: list = ETH_CAT; n = NELEM(ETH_CAT); labels = ETH_CAT_LABEL; break;
+    case EL_LENS_ETHNIC_GROUP: list = ETH_GRP; n = NELEM(ETH_GRP); break;
+    case EL_LENS_SEX: list = SEX; n = NELEM(SEX); labels = SEX_LABEL; break;
+    default: break;
     }
+    int p = list ? list_pos(list, n, s) : -1;
+    snprintf(key, kcap, "%s", s);
+    snprintf(label, lcap, "%s", p >= 0 && labels ? labels[p] : s);
+    if (!list) return;
+    if (p >= 0) *rank = p;
+    else *unknown = 1;
 }
 
 static el_status build_grouping(const el_dataset *d, el_lens_id l, const char *refkey, grouping *G, el_error *err)
