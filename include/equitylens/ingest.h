@@ -76,6 +76,9 @@ typedef struct {
     uint64_t rows_read, rows_accepted, rows_rejected;
     uint64_t bytes;
     char sha256[65];                    /* of the file's bytes, hex */
+    char content_hash[65];              /* BLAKE2b-256 of the parsed records (fields of header and
+                                           rows; a malformed record as one marker), hex: equal for
+                                           copies differing only in line ends, BOM or quoting */
     uint64_t nhs_hashed, nhs_invalid;   /* NHS numbers hashed / invalid and blanked */
     int key_used, key_created;          /* a key was needed / a new key file was written */
     char key_path[512];                 /* key file used ("" if the key was passed in) */

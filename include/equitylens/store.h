@@ -41,6 +41,9 @@ typedef struct {
     char mapping[128];        /* mapping name */
     int imd_edition;          /* 2019, 2025, or 0 when not enriched */
     int32_t census_date;      /* days since 1970-01-01, EL_NA when none */
+    char content_hash[65];    /* hash of the parsed records (ingest.h), "" when unknown: a save
+                                 whose content_hash is already stored is refused like an
+                                 identical file (EL_ERR_EXISTS) unless force */
 } el_dataset_meta;
 
 typedef struct el_store el_store;

@@ -275,6 +275,7 @@ el_status el_import_file(const char *path, const el_import_opts *o, el_import_re
     m->rows_rejected = st->rows_rejected;
     m->bytes = st->bytes;
     memcpy(m->sha256, st->sha256, sizeof m->sha256);
+    memcpy(m->content_hash, st->content_hash, sizeof m->content_hash);
     snprintf(m->mapping, sizeof m->mapping, "%s", el_mapping_name(o->mapping));
     m->imd_edition = r->enrich.imd_edition;
     const char *cst = el_mapping_constant(o->mapping, EL_F_CENSUS_DATE);

@@ -52,7 +52,24 @@ typedef struct {
     void *ud;
     int flushed;
     unsigned char has0[EL_F__COUNT];   /* column flags from the header, for each new chunk */
+    crypto_generichash_state canon;    /* content hash of the parsed records */
 } ingest;
+
+/* Content hash: the parsed fields of every record (header included), so a
+ * copy of the file that differs only in line ends, a byte-order mark or
+ * quoting hashes the same. A malformed record counts as one marker. */
+static void canon_record(ingest *g, int bad)
+{
+    static const unsigned char US = 0x1f, RS = 0x1e, BAD = 0x1d;
+    if (bad) { crypto_generichash_update(&g->canon, &BAD, 1); return; }
+    size_t n = el_csv_nfields(g->c);
+    for (size_t i = 0; i < n; i++) {
+        const char *v = el_csv_field(g->c, i);
+        crypto_generichash_update(&g->canon, (const unsigned char *)v, strlen(v));
+        crypto_generichash_update(&g->canon, &US, 1);
+    }
+    crypto_generichash_update(&g->canon, &RS, 1);
+}
 
 /* Hand the current chunk to the callback and start a fresh one. */
 static el_status flush_chunk(ingest *g, el_error *err)
@@ -399,6 +416,7 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
                 return EL_ERR_PARSE;
             }
             if ((st = plan_header(g, err)) != EL_OK) return st;
+            canon_record(g, 0);
             for (int f = 0; f < EL_F__COUNT; f++) g->has0[f] = (unsigned char)el_dataset_has(g->d, (el_field)f);
             if (g->fn && el_dataset_reserve(g->d, g->chunk_rows) != EL_OK)
                 return el_error_set(err, EL_ERR_NOMEM, "out of memory");
@@ -414,6 +432,7 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
         g->s->rows_read++;
         g->last_rejected = 0;
         g->last_line = el_csv_line(g->c);
+        canon_record(g, res == EL_CSV_BAD);
         if (res == EL_CSV_BAD) {
             reject(g, e.line ? e.line : el_csv_line(g->c), e.column, NULL, "%s", e.msg);
             g->last_rejected = strstr(e.msg, "unterminated") ? 3 : 1;
@@ -442,6 +461,9 @@ static el_status run(ingest *g, uint64_t total_bytes, el_error *err)
                            g->last_rejected == 3 ? "inside a quoted field" : "short last line without a line end");
     if (g->o->rejects && fflush(g->o->rejects) != 0)
         return el_error_set(err, EL_ERR_IO, "cannot write the rejects file: %s", strerror(errno));
+    unsigned char ch[32];
+    crypto_generichash_final(&g->canon, ch, sizeof ch);
+    sodium_bin2hex(g->s->content_hash, sizeof g->s->content_hash, ch, sizeof ch);
     if (g->fn && (el_dataset_rows(g->d) || !g->flushed) && (st = flush_chunk(g, err)) != EL_OK) return st;
     if (g->o->progress) {
         el_ingest_progress pr = {el_csv_bytes(g->c), total_bytes, g->s->rows_read};
@@ -460,6 +482,7 @@ static el_status start(ingest *g, const el_ingest_opts *opts, const char *name, 
     g->s = stats;
     if (!opts || !opts->mapping) return el_error_set(err, EL_ERR_INVALID, "ingest needs a mapping");
     if (sodium_init() < 0) return el_error_set(err, EL_ERR_INTERNAL, "libsodium failed to initialise");
+    crypto_generichash_init(&g->canon, NULL, 0, 32);
     g->d = el_dataset_new(el_mapping_kind(opts->mapping));
     if (!g->d) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     return EL_OK;

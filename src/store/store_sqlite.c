@@ -2,7 +2,8 @@
  *
  * Schema (version 1):
  *   datasets(id, source, kind, rows_read, rows_accepted, rows_rejected, bytes,
- *            sha256, imported_at, mapping, imd_edition, census_date, nrows)
+ *            sha256, imported_at, mapping, imd_edition, census_date, nrows,
+ *            content_hash — added by ALTER TABLE on open; NULL for older versions)
  *   dataset_fields(dataset_id, field, has)            — which columns exist
  *   dataset_segments(dataset_id, field, segment, row0, nrows, nstrings, data, dict)
  *            — layout 2 (schema version 2, every save since): one row per
@@ -99,20 +100,25 @@ static void row_meta(sqlite3_stmt *st, el_dataset_meta *m)
     if (!cd || el_parse_date((const char *)cd, "YYYY-MM-DD", &m->census_date)) m->census_date = EL_NA;
 }
 
-static el_status sq_find_hash(el_store *b, const char *sha256, el_dataset_meta *found, el_error *err)
+/* The oldest version whose column (a constant name: sha256, content_hash) is value. */
+static el_status find_by(sq_store *s, const char *column, const char *value, el_dataset_meta *found, el_error *err)
 {
-    sq_store *s = (sq_store *)b;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT " META_COLS " FROM datasets WHERE %s = ? ORDER BY id LIMIT 1", column);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT " META_COLS " FROM datasets WHERE sha256 = ? ORDER BY id LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return dberr(s, err, "find");
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return dberr(s, err, "find");
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     el_status r = EL_ERR_NOTFOUND;
     if (rc == SQLITE_ROW) { if (found) row_meta(st, found); r = EL_OK; }
     else if (rc != SQLITE_DONE) r = dberr(s, err, "find");
     sqlite3_finalize(st);
     return r;
+}
+
+static el_status sq_find_hash(el_store *b, const char *sha256, el_dataset_meta *found, el_error *err)
+{
+    return find_by((sq_store *)b, "sha256", sha256, found, err);
 }
 
 static el_status sq_get_meta(el_store *b, int64_t id, el_dataset_meta *meta, el_error *err)
@@ -280,6 +286,17 @@ static el_status commit_body(sq_writer *w, el_dataset_meta *meta, int force, vol
             return el_store_duplicate_error(&old, err);
         }
         if (r != EL_OK && r != EL_ERR_NOTFOUND) return r;
+        if (meta->content_hash[0]) {   /* the same rows in another spelling (CRLF, BOM, quoting) */
+            r = find_by(s, "content_hash", meta->content_hash, &old, err);
+            if (r == EL_OK && old.id != w->id) {
+                meta->id = old.id;
+                return el_error_set(err, EL_ERR_EXISTS,
+                                    "the same rows were already imported as dataset %lld (%s, %s): this file differs "
+                                    "from it only in line ends, byte-order mark or quoting; use --force to import it again",
+                                    (long long)old.id, old.source, old.imported_at);
+            }
+            if (r != EL_OK && r != EL_ERR_NOTFOUND) return r;
+        }
     }
     if (!meta->imported_at[0]) {
         time_t now = time(NULL);
@@ -293,7 +310,8 @@ static el_status commit_body(sq_writer *w, el_dataset_meta *meta, int force, vol
     el_status r = EL_OK;
     if (sqlite3_prepare_v2(s->db,
             "UPDATE datasets SET source=?, rows_read=?, rows_accepted=?, rows_rejected=?, bytes=?, sha256=?,"
-            " imported_at=?, mapping=?, imd_edition=?, census_date=?, nrows=? WHERE id=?", -1, &up, NULL) != SQLITE_OK ||
+            " imported_at=?, mapping=?, imd_edition=?, census_date=?, nrows=?, content_hash=? WHERE id=?", -1, &up,
+            NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, "INSERT INTO dataset_fields VALUES(?,?,?)", -1, &fld, NULL) != SQLITE_OK) {
         r = dberr(s, err, "prepare");
         goto out;
@@ -309,7 +327,9 @@ static el_status commit_body(sq_writer *w, el_dataset_meta *meta, int force, vol
     if (meta->imd_edition) sqlite3_bind_int(up, 9, meta->imd_edition); else sqlite3_bind_null(up, 9);
     if (*cd) sqlite3_bind_text(up, 10, cd, -1, SQLITE_STATIC); else sqlite3_bind_null(up, 10);
     sqlite3_bind_int64(up, 11, (sqlite3_int64)w->rows);
-    sqlite3_bind_int64(up, 12, w->id);
+    if (meta->content_hash[0]) sqlite3_bind_text(up, 12, meta->content_hash, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(up, 12);
+    sqlite3_bind_int64(up, 13, w->id);
     if (sqlite3_step(up) != SQLITE_DONE) { r = dberr(s, err, "update dataset"); goto out; }
     for (int f = 0; f < EL_F__COUNT; f++) {
         if (!w->has[f] && !w->exists[f]) continue;
@@ -630,6 +650,16 @@ el_store *el_store_sqlite_open(const char *path, el_error *err)
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK || exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
         exec(s, SCHEMA) != SQLITE_OK)
+        return open_fail(s, err, "cannot initialise store");
+    /* datasets.content_hash (added after schema version 2 was first written) */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM pragma_table_info('datasets') WHERE name = 'content_hash'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return open_fail(s, err, "cannot initialise store");
+    int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!has && exec(s, "ALTER TABLE datasets ADD COLUMN content_hash TEXT") != SQLITE_OK &&
+        !strstr(sqlite3_errmsg(s->db), "duplicate column"))
         return open_fail(s, err, "cannot initialise store");
     return &s->base;
 }

@@ -238,7 +238,7 @@ static void test_interrupted_or_failed_mid_way_leaves_store_unchanged(void **st)
     assert_int_equal(import(s, 100, 100, &ctl, r, &e), EL_ERR_EXISTS);
     assert_int_equal(ctl.chunks, 0);
     assert_int_equal(r->meta.id, 1);
-    sqlite3_exec(el_store_native(s), "UPDATE datasets SET sha256 = 'other' WHERE id = 1", NULL, NULL, NULL);
+    sqlite3_exec(el_store_native(s), "UPDATE datasets SET sha256 = 'other', content_hash = 'other' WHERE id = 1", NULL, NULL, NULL);
     before = count_rows(s, all);
     assert_int_not_equal(import(s, 100, 100, &ctl, r, &e), EL_OK);
     assert_non_null(strstr(e.msg, "interrupted"));
