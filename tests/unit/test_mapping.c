@@ -9,6 +9,12 @@
 #include <cmocka.h>
 #include "equitylens/mapping.h"
 
+/* m maps the raw value in of field f to want (a 64-byte output buffer). */
+#define MAPS_TO(m, f, in, want) do { \
+        char b_[64]; \
+        assert_string_equal(el_mapping_map_value(m, f, in, b_, sizeof b_), want); \
+    } while (0)
+
 static el_mapping *parse(const char *s, el_error *e) { return el_mapping_parse(s, strlen(s), "t.map", e); }
 
 static void test_full_format(void **st)
@@ -60,24 +66,23 @@ static void test_full_format(void **st)
     assert_int_equal(el_mapping_delimiter(m), ',');
     assert_int_equal(el_mapping_transforms(m, EL_F_AGE), EL_TR_INTEGER);
     assert_int_equal(el_mapping_code_count(m, EL_F_ETHNIC_CATEGORY), 4);
-    char buf[64];
     /* trim + upper + code map */
-    assert_string_equal(el_mapping_map_value(m, EL_F_ETHNIC_CATEGORY, "  White British ", buf, sizeof buf), "A");
-    assert_string_equal(el_mapping_map_value(m, EL_F_ETHNIC_CATEGORY, "not stated", buf, sizeof buf), "Z");
-    assert_string_equal(el_mapping_map_value(m, EL_F_ETHNIC_CATEGORY, "", buf, sizeof buf), "99");
-    assert_string_equal(el_mapping_map_value(m, EL_F_ETHNIC_CATEGORY, "martian", buf, sizeof buf), "99");
+    MAPS_TO(m, EL_F_ETHNIC_CATEGORY, "  White British ", "A");
+    MAPS_TO(m, EL_F_ETHNIC_CATEGORY, "not stated", "Z");
+    MAPS_TO(m, EL_F_ETHNIC_CATEGORY, "", "99");
+    MAPS_TO(m, EL_F_ETHNIC_CATEGORY, "martian", "99");
     /* no code map on this field: value passes through (trimmed) */
-    assert_string_equal(el_mapping_map_value(m, EL_F_PATIENT_ID, " P1 ", buf, sizeof buf), "P1");
-    assert_string_equal(el_mapping_map_value(m, EL_F_PATIENT_ID, "P2", buf, sizeof buf), "P2");
+    MAPS_TO(m, EL_F_PATIENT_ID, " P1 ", "P1");
+    MAPS_TO(m, EL_F_PATIENT_ID, "P2", "P2");
     /* empty right side blanks; unmapped codes are kept */
-    assert_string_equal(el_mapping_map_value(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "Unknown", buf, sizeof buf), "");
-    assert_string_equal(el_mapping_map_value(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "DNA", buf, sizeof buf), "3");
-    assert_string_equal(el_mapping_map_value(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "dna", buf, sizeof buf), "dna");
+    MAPS_TO(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "Unknown", "");
+    MAPS_TO(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "DNA", "3");
+    MAPS_TO(m, EL_F_ATTENDED_OR_DID_NOT_ATTEND, "dna", "dna");
     /* integer transform: 54.0 → 54, 54.5 left for the parser to reject */
-    assert_string_equal(el_mapping_map_value(m, EL_F_AGE, "54.0", buf, sizeof buf), "54");
-    assert_string_equal(el_mapping_map_value(m, EL_F_AGE, "54.", buf, sizeof buf), "54");
-    assert_string_equal(el_mapping_map_value(m, EL_F_AGE, "54.5", buf, sizeof buf), "54.5");
-    assert_string_equal(el_mapping_map_value(m, EL_F_AGE, NULL, buf, sizeof buf), "");
+    MAPS_TO(m, EL_F_AGE, "54.0", "54");
+    MAPS_TO(m, EL_F_AGE, "54.", "54");
+    MAPS_TO(m, EL_F_AGE, "54.5", "54.5");
+    MAPS_TO(m, EL_F_AGE, NULL, "");
     /* --census-date style constant */
     assert_int_equal(el_mapping_set_constant(m, EL_F_CENSUS_DATE, "2024-03-31", &e), EL_ERR_INVALID); /* not this kind */
     el_mapping_free(m);
@@ -155,15 +160,14 @@ static void test_canonical_and_shipped(void **st)
     assert_null(el_mapping_canonical((el_kind)7));
     el_mapping *h = el_mapping_resolve("mappings/hes-outpatients.map", EL_KIND_APPOINTMENTS, &e);
     assert_non_null(h);
-    char buf[32];
-    assert_string_equal(el_mapping_map_value(h, EL_F_ETHNIC_CATEGORY, "X", buf, sizeof buf), "99");
-    assert_string_equal(el_mapping_map_value(h, EL_F_ETHNIC_CATEGORY, "Z", buf, sizeof buf), "Z");
-    assert_string_equal(el_mapping_map_value(h, EL_F_PERSON_STATED_GENDER_CODE, "0", buf, sizeof buf), "X");
-    assert_string_equal(el_mapping_map_value(h, EL_F_AGE, "7003.0", buf, sizeof buf), "0");
-    assert_string_equal(el_mapping_map_value(h, EL_F_AGE, "54.0", buf, sizeof buf), "54");
-    assert_string_equal(el_mapping_map_value(h, EL_F_REFERRAL_REQUEST_RECEIVED_DATE, "1800-01-01", buf, sizeof buf), "");
-    assert_string_equal(el_mapping_map_value(h, EL_F_REFERRAL_REQUEST_RECEIVED_DATE, "1801-01-01", buf, sizeof buf), "");
-    assert_string_equal(el_mapping_map_value(h, EL_F_TREATMENT_FUNCTION_CODE, "&", buf, sizeof buf), "");
+    MAPS_TO(h, EL_F_ETHNIC_CATEGORY, "X", "99");
+    MAPS_TO(h, EL_F_ETHNIC_CATEGORY, "Z", "Z");
+    MAPS_TO(h, EL_F_PERSON_STATED_GENDER_CODE, "0", "X");
+    MAPS_TO(h, EL_F_AGE, "7003.0", "0");
+    MAPS_TO(h, EL_F_AGE, "54.0", "54");
+    MAPS_TO(h, EL_F_REFERRAL_REQUEST_RECEIVED_DATE, "1800-01-01", "");
+    MAPS_TO(h, EL_F_REFERRAL_REQUEST_RECEIVED_DATE, "1801-01-01", "");
+    MAPS_TO(h, EL_F_TREATMENT_FUNCTION_CODE, "&", "");
     el_mapping_free(h);
     /* wrong kind, unknown name */
     assert_null(el_mapping_resolve("mappings/hes-outpatients.map", EL_KIND_WAITING_LIST, &e));
