@@ -618,13 +618,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ----------------------------------------------------------- start / stop */
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+static void server_event(el_web *w, const char *event, const char *detail)
 {
-    el_web *w = cls;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    msg[strcspn(msg, "\r\n")] = 0;
-    json_t *o = json_pack("{s:s, s:s}", "event", "server", "message", msg);
+    json_t *o = json_pack("{s:s, s:s}", "event", event, "message", detail ? detail : "");
     char *line = o ? json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(o);
     if (!line) return;
@@ -633,6 +629,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     fflush(w->log);
     pthread_mutex_unlock(&w->log_mu);
     free(line);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    el_web *w = cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = 0;
+    server_event(w, "server", msg);
 }
 
 static char *slurp(const char *path, el_error *err)
@@ -656,19 +661,6 @@ static char *slurp(const char *path, el_error *err)
     fclose(f);
     buf[len] = 0;
     return buf;
-}
-
-static void server_event(el_web *w, const char *event, const char *detail)
-{
-    json_t *o = json_pack("{s:s, s:s}", "event", event, "message", detail ? detail : "");
-    char *line = o ? json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
-    if (!line) return;
-    pthread_mutex_lock(&w->log_mu);
-    fprintf(w->log, "%s\n", line);
-    fflush(w->log);
-    pthread_mutex_unlock(&w->log_mu);
-    free(line);
 }
 
 el_status el_web_serve(const el_web_config *cfg, el_error *err)
