@@ -73,14 +73,23 @@ static el_status check_count(double x, el_error *err)
     return EL_OK;
 }
 
-el_status el_byar(double x, double confidence, double *lower, double *upper, el_error *err)
+/* The start both count intervals share: bounds set to NaN, the confidence checked, and a
+ * count that is not NaN checked (a NaN count returns EL_OK, leaving the bounds NaN). */
+static el_status count_start(double x, double confidence, double *lower, double *upper,
+                             double *level, double *z, el_error *err)
 {
     nan2(lower, upper);
-    double level, z;
-    el_status s = conf_z(confidence, &level, &z, err);
+    el_status s = conf_z(confidence, level, z, err);
     if (s != EL_OK) return s;
     if (isnan(x)) return EL_OK;
-    if ((s = check_count(x, err)) != EL_OK) return s;
+    return check_count(x, err);
+}
+
+el_status el_byar(double x, double confidence, double *lower, double *upper, el_error *err)
+{
+    double level, z;
+    el_status s = count_start(x, confidence, lower, upper, &level, &z, err);
+    if (s != EL_OK || isnan(x)) return s;
     if (lower && x > 0.0 && !isinf(z)) {
         double t = 1.0 - 1.0 / (9.0 * x) - z / (3.0 * sqrt(x));
         double l = x * t * t * t;
@@ -96,12 +105,9 @@ el_status el_byar(double x, double confidence, double *lower, double *upper, el_
 
 el_status el_exact_poisson(double x, double confidence, double *lower, double *upper, el_error *err)
 {
-    nan2(lower, upper);
     double level, z;
-    el_status s = conf_z(confidence, &level, &z, err);
-    if (s != EL_OK) return s;
-    if (isnan(x)) return EL_OK;
-    if ((s = check_count(x, err)) != EL_OK) return s;
+    el_status s = count_start(x, confidence, lower, upper, &level, &z, err);
+    if (s != EL_OK || isnan(x)) return s;
     double a = (1.0 - level) / 2.0;
     if (lower) *lower = x == 0.0 ? 0.0 : el_chisq_quantile(a, 2.0 * x) / 2.0;
     if (upper) *upper = el_chisq_quantile(1.0 - a, 2.0 * x + 2.0) / 2.0;
