@@ -67,25 +67,41 @@ static el_status check_common(size_t nbands, double multiplier, el_error *err)
     return EL_OK;
 }
 
+/* The start both DSR functions share: the result set to missing, the band count and
+ * multiplier checked, the standard-population weights taken. */
+static el_status dsr_start(const double *stdpop, size_t nbands, double multiplier, el_dsr_result *out,
+                           const double **w, double *sumw, el_error *err)
+{
+    dsr_missing(out);
+    el_status s = check_common(nbands, multiplier, err);
+    if (s != EL_OK) return s;
+    return std_weights(stdpop, nbands, w, sumw, err);
+}
+
+/* population n[i] of category i: present, finite and > 0 */
+static el_status check_pop(const double *n, size_t i, el_error *err)
+{
+    if (isnan(n[i]))
+        return el_error_at(err, EL_ERR_INVALID, NULL, (long)i + 1, 0, "pop",
+                           "population missing in category %zu", i + 1);
+    if (!(n[i] > 0.0) || isinf(n[i])) return bad_at(err, i, "pop", "must be > 0", n[i]);
+    return EL_OK;
+}
+
 el_status el_dsr(const double *x, const double *n, const double *stdpop, size_t nbands,
                  double confidence, double multiplier, el_dsr_result *out, el_error *err)
 {
     el_dsr_result tmp;
     if (!out) out = &tmp;
-    dsr_missing(out);
-    el_status s = check_common(nbands, multiplier, err);
-    if (s != EL_OK) return s;
     const double *w;
     double sumw;
-    if ((s = std_weights(stdpop, nbands, &w, &sumw, err)) != EL_OK) return s;
+    el_status s = dsr_start(stdpop, nbands, multiplier, out, &w, &sumw, err);
+    if (s != EL_OK) return s;
     double O = 0.0, N = 0.0, wr = 0.0, sq = 0.0;
     for (size_t i = 0; i < nbands; i++) {
         double xi = isnan(x[i]) ? 0.0 : x[i];
         if (!(xi >= 0.0) || isinf(xi)) return bad_at(err, i, "count", "must be a finite number >= 0", x[i]);
-        if (isnan(n[i]))
-            return el_error_at(err, EL_ERR_INVALID, NULL, (long)i + 1, 0, "pop",
-                               "population missing in category %zu", i + 1);
-        if (!(n[i] > 0.0) || isinf(n[i])) return bad_at(err, i, "pop", "must be > 0", n[i]);
+        if ((s = check_pop(n, i, err)) != EL_OK) return s;
         double r = w[i] / n[i];
         O += xi;
         N += n[i];
@@ -105,18 +121,13 @@ el_status el_dsr_nonind(const double *n, const double *stdpop, size_t nbands,
 {
     el_dsr_result tmp;
     if (!out) out = &tmp;
-    dsr_missing(out);
-    el_status s = check_common(nbands, multiplier, err);
-    if (s != EL_OK) return s;
     const double *w;
     double sumw;
-    if ((s = std_weights(stdpop, nbands, &w, &sumw, err)) != EL_OK) return s;
+    el_status s = dsr_start(stdpop, nbands, multiplier, out, &w, &sumw, err);
+    if (s != EL_OK) return s;
     double N = 0.0;
     for (size_t i = 0; i < nbands; i++) {
-        if (isnan(n[i]))
-            return el_error_at(err, EL_ERR_INVALID, NULL, (long)i + 1, 0, "pop",
-                               "population missing in category %zu", i + 1);
-        if (!(n[i] > 0.0) || isinf(n[i])) return bad_at(err, i, "pop", "must be > 0", n[i]);
+        if ((s = check_pop(n, i, err)) != EL_OK) return s;
         N += n[i];
     }
     double O = 0.0, wr = 0.0, var = 0.0;
