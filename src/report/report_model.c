@@ -23,6 +23,14 @@ static json_t *jo(const json_t *o, const char *k)
     return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 static size_t jlen(const json_t *a) { return json_is_array(a) ? json_array_size(a) : 0; }
+
+/* a zeroed array of size-byte elements, one per element of arr (at least one, so never
+ * calloc(0)); *n = the number of elements of arr; NULL when out of memory */
+static void *array_for(const json_t *arr, size_t *n, size_t size)
+{
+    *n = jlen(arr);
+    return calloc(*n ? *n : 1, size);
+}
 /* a suppressed marker: any non-null "suppressed" */
 static int jsupp(const json_t *o)
 {
@@ -127,6 +135,9 @@ static const json_t *find_key(const json_t *arr, const char *key)
     return NULL;
 }
 
+/* key of a group object ("" when absent) */
+static const char *group_key(const json_t *g) { return js(g, "key") ? js(g, "key") : ""; }
+
 static const char *group_label(const json_t *lens, const char *key)
 {
     const json_t *g = find_key(jo(lens, "groups"), key);
@@ -201,13 +212,12 @@ static el_status load_result(el_rm *m, const json_t *doc, const json_t *r, const
         if (!l->stratum_label || !l->stratum_field) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     }
     json_t *gs = jo(r, "groups"), *gaps = jo(r, "gaps");
-    l->n_groups = jlen(gs);
-    l->groups = calloc(l->n_groups ? l->n_groups : 1, sizeof *l->groups);
+    l->groups = array_for(gs, &l->n_groups, sizeof *l->groups);
     if (!l->groups) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < l->n_groups; i++) {
         const json_t *v = json_array_get(gs, i);
         el_rm_group *g = &l->groups[i];
-        g->group = js(v, "key") ? js(v, "key") : "";
+        g->group = group_key(v);
         g->label = group_label(lens, g->group);
         g->numerator = jnum(v, "numerator");
         g->denominator = jnum(v, "n");
@@ -311,8 +321,7 @@ static el_status load_trend(el_rm *m, const json_t *doc, const json_t *t, const 
     if (tr->assurance && !strcmp(tr->assurance, "none")) tr->assurance = NULL;
     tr->target = jnum(s, "target");
     json_t *pts = jo(s, "points");
-    tr->n_points = jlen(pts);
-    tr->points = calloc(tr->n_points ? tr->n_points : 1, sizeof *tr->points);
+    tr->points = array_for(pts, &tr->n_points, sizeof *tr->points);
     if (!tr->points) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
     int need_limits = 0;
     for (size_t i = 0; i < tr->n_points; i++) {
@@ -487,6 +496,15 @@ static const char *table_label(const json_t *lens, const char *id)
     return id ? id : "group";
 }
 
+/* lens of a who-is-missing or longest-waiters table t: *id its "lens", *label its table_label */
+static const json_t *table_lens(const json_t *doc, const json_t *t, const char **id, const char **label)
+{
+    *id = js(t, "lens");
+    const json_t *lens = find_lens(doc, *id);
+    *label = table_label(lens, *id);
+    return lens;
+}
+
 static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
 {
     const char *schema = js(doc, "schema");
@@ -573,19 +591,16 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         const json_t *t = json_array_get(tabs, i);
         el_rm_missing *w = push(&m->missing, &m->n_missing, sizeof *m->missing);
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-        w->lens = js(t, "lens");
-        const json_t *lens = find_lens(doc, w->lens);
-        w->label = table_label(lens, w->lens);
+        const json_t *lens = table_lens(doc, t, &w->lens, &w->label);
         w->measure = js(t, "standardised");
         w->activity = js(mi, "activity");
         json_t *gs = jo(t, "groups");
-        w->n_groups = jlen(gs);
-        w->groups = calloc(w->n_groups ? w->n_groups : 1, sizeof *w->groups);
+        w->groups = array_for(gs, &w->n_groups, sizeof *w->groups);
         if (!w->groups) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         for (size_t k = 0; k < w->n_groups; k++) {
             const json_t *g = json_array_get(gs, k);
             el_rm_missing_group *q = &w->groups[k];
-            q->group = js(g, "key") ? js(g, "key") : "";
+            q->group = group_key(g);
             q->label = group_label(lens, q->group);
             q->observed = jnum(g, "observed");
             q->population = jnum(g, "population");
@@ -604,9 +619,7 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         const json_t *t = json_array_get(lwt, i);
         el_rm_longest *w = push(&m->longest, &m->n_longest, sizeof *m->longest);
         if (!w) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
-        w->lens = js(t, "lens");
-        const json_t *lens = find_lens(doc, w->lens);
-        w->label = table_label(lens, w->lens);
+        const json_t *lens = table_lens(doc, t, &w->lens, &w->label);
         w->rule = js(lw, "rule");
         w->threshold_weeks = jnum(lw, "threshold_weeks");
         w->n_longest = jnum(lw, "n_longest");
@@ -615,13 +628,12 @@ static el_status load_doc(el_rm *m, const json_t *doc, size_t di, el_error *err)
         w->df = jnum(t, "df");
         w->p_value = jnum(t, "p_value");
         json_t *gs = jo(t, "groups");
-        w->n_groups = jlen(gs);
-        w->groups = calloc(w->n_groups ? w->n_groups : 1, sizeof *w->groups);
+        w->groups = array_for(gs, &w->n_groups, sizeof *w->groups);
         if (!w->groups) return el_error_set(err, EL_ERR_NOMEM, "out of memory");
         for (size_t k = 0; k < w->n_groups; k++) {
             const json_t *g = json_array_get(gs, k);
             el_rm_longest_group *q = &w->groups[k];
-            q->group = js(g, "key") ? js(g, "key") : "";
+            q->group = group_key(g);
             q->label = group_label(lens, q->group);
             q->longest = jnum(g, "longest");
             q->longest_share = jnum(g, "longest_share");
