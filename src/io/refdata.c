@@ -343,6 +343,16 @@ out:
     return s;
 }
 
+/* The LSOA code in column 0 of the current row, checked, and its record in table v
+ * (added when new): *i its index. */
+static el_status rf_lsoa(rfile *f, el_refdata *r, int v, int32_t *i, el_error *err)
+{
+    el_status s = rf_code(f, 0, err);
+    if (s) return s;
+    *i = lsoa_add(r, &r->t[v], rf_get(f, 0));
+    return *i < 0 ? OOM(err) : EL_OK;
+}
+
 /* Geography: cols = lsoa, then per area (LA, sub-ICB, ICB) code, nhs code (or NULL), name. */
 static el_status load_geo(el_refdata *r, int v, const char *rel, const char *const *cols, int ncols,
                           const int *types, int ntypes, el_error *err)
@@ -353,9 +363,8 @@ static el_status load_geo(el_refdata *r, int v, const char *rel, const char *con
     size_t n = 0;
     int rc;
     while ((rc = rf_next(&f, err)) == 1) {
-        if ((s = rf_code(&f, 0, err))) goto out;
-        int32_t i = lsoa_add(r, &r->t[v], rf_get(&f, 0));
-        if (i < 0) { s = OOM(err); goto out; }
+        int32_t i;
+        if ((s = rf_lsoa(&f, r, v, &i, err))) goto out;
         int k = 1;
         for (int a = 0; a < ntypes; a++) {
             int t = types[a];
@@ -443,9 +452,8 @@ static el_status load_pop(el_refdata *r, int v, const char *rel, const char *con
     size_t n = 0;
     int rc;
     while ((rc = rf_next(&f, err)) == 1) {
-        if ((s = rf_code(&f, 0, err))) goto out;
-        int32_t i = lsoa_add(r, &r->t[v], rf_get(&f, 0));
-        if (i < 0) { s = OOM(err); goto out; }
+        int32_t i;
+        if ((s = rf_lsoa(&f, r, v, &i, err))) goto out;
         lsoa_rec *rec = &r->t[v].recs[i];
         if (is_eth ? rec->has_pop_eth : rec->has_pop_age) { s = rf_bad(&f, 0, err, "duplicate LSOA"); goto out; }
         int32_t total = 0;
