@@ -27,17 +27,12 @@ static el_resp *api_datasets(el_req *r)
 {
     el_error err;
     el_error_clear(&err);
-    el_store *s = el_store_open(r->cfg->db_path, &err);
-    el_dataset_meta *m = NULL;
-    size_t n = 0;
-    if (!s || el_store_list(s, &m, &n, &err) != EL_OK) {
-        el_store_close(s);
-        return el_resp_json_error(500, "store", err.msg);
-    }
+    el_dataset_meta *m;
+    size_t n;
+    if (el_web_datasets(r, &m, &n, &err) != EL_OK) return el_resp_json_error(500, "store", err.msg);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(a, meta_json(&m[i]));
     free(m);
-    el_store_close(s);
     return el_resp_json(200, json_pack("{s:o}", "datasets", a));
 }
 

@@ -179,6 +179,17 @@ static void mapping_options(el_strbuf *b)
     }
 }
 
+el_status el_web_datasets(const el_req *r, el_dataset_meta **m, size_t *n, el_error *err)
+{
+    *m = NULL;
+    *n = 0;
+    el_store *s = el_store_open(r->cfg->db_path, err);
+    if (!s) return err && err->status != EL_OK ? err->status : EL_ERR_IO;
+    el_status st = el_store_list(s, m, n, err);
+    el_store_close(s);
+    return st;
+}
+
 static el_resp *datasets_page(el_req *r)
 {
     el_strbuf b;
@@ -187,10 +198,9 @@ static el_resp *datasets_page(el_req *r)
     el_strbuf_put(&b, "<h1>Datasets</h1>\n");
     el_error err;
     el_error_clear(&err);
-    el_store *s = el_store_open(r->cfg->db_path, &err);
-    el_dataset_meta *m = NULL;
-    size_t n = 0;
-    if (!s || el_store_list(s, &m, &n, &err) != EL_OK) {
+    el_dataset_meta *m;
+    size_t n;
+    if (el_web_datasets(r, &m, &n, &err) != EL_OK) {
         el_strbuf_put(&b, "<div class=\"nhsuk-warning-callout\"><h3 class=\"nhsuk-warning-callout__label\">"
                           "The store could not be read</h3><p>");
         el_strbuf_esc(&b, err.msg);
@@ -224,7 +234,6 @@ static el_resp *datasets_page(el_req *r)
         el_strbuf_put(&b, "</tbody></table>\n");
     }
     free(m);
-    el_store_close(s);
 
     if (has_perm(r, EL_PERM_IMPORT)) {
         el_strbuf_put(&b, "<h2 id=\"upload\">Upload an extract</h2>\n"

@@ -75,12 +75,7 @@ static void cell_interval(el_strbuf *b, json_t *holder, json_t *iv, int dec, con
 
 static int64_t dataset_param(el_req *r, el_dataset_meta **list, size_t *n, el_error *err)
 {
-    *list = NULL;
-    *n = 0;
-    el_store *s = el_store_open(r->cfg->db_path, err);
-    if (!s) return 0;
-    if (el_store_list(s, list, n, err) != EL_OK) { el_store_close(s); return 0; }
-    el_store_close(s);
+    if (el_web_datasets(r, list, n, err) != EL_OK) return 0;
     const char *p = el_req_arg(r, "dataset");
     int64_t id = 0;
     if (p) {

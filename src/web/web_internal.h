@@ -16,6 +16,7 @@
 #include "equitylens/web.h"
 #include "equitylens/strbuf.h"
 #include "equitylens/disclosure.h"
+#include "equitylens/store.h"
 
 /* Percent-encode s for a URL query value into b. */
 void el_sb_url(el_strbuf *b, const char *s);
@@ -93,6 +94,9 @@ void el_static_free(void);
 el_resp *el_page_forbidden(const el_req *r);
 void el_page_fmt_count(el_strbuf *b, uint64_t n);
 el_resp *el_rejects_download(el_req *r, int64_t id);
+/* The imported datasets of the store at r's db_path, oldest first: *m a new array
+ * (free()) of *n entries; on failure *m = NULL, *n = 0 and err says why. */
+el_status el_web_datasets(const el_req *r, el_dataset_meta **m, size_t *n, el_error *err);
 /* "/imports/12/x" with prefix "/imports/" → 12, *rest = "/x"; 0 if no number. */
 int64_t el_path_id(const char *path, const char *prefix, const char **rest);
 /* Analysis, quality, trends, missing, board pack pages (pages_analysis.c). */
