@@ -86,6 +86,19 @@ static int mkdir_p(const char *dir)
 #define MAX_RESULTS 16
 #define MAX_METRICS 32
 
+/* The comma list s, copied into buf, split into list (at most MAX_METRICS names, counted
+ * in *n); -1 after saying "too many WHAT" on standard error. */
+static int split_list(const char *s, char *buf, size_t cap, const char **list, size_t *n, const char *what)
+{
+    snprintf(buf, cap, "%s", s);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_METRICS) { fprintf(stderr, "equitylens report: too many %s\n", what); return -1; }
+        list[(*n)++] = t;
+    }
+    return 0;
+}
+
 /* Run the analysis on each dataset (or the latest of each kind) and append
  * the disclosed result documents to docs. */
 static el_status from_store(const char *db, const int64_t *ids, size_t nids, const char *data_dir, double cost,
@@ -235,24 +248,14 @@ int cmd_report(int argc, char **argv)
     char mbuf[1024];
     const char *mlist[MAX_METRICS];
     if (metrics) {
-        snprintf(mbuf, sizeof mbuf, "%s", metrics);
-        char *save = NULL;
-        for (char *t = strtok_r(mbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            if (o.n_metrics == MAX_METRICS) { fprintf(stderr, "equitylens report: too many metrics\n"); return EL_EXIT_USAGE; }
-            mlist[o.n_metrics++] = t;
-        }
+        if (split_list(metrics, mbuf, sizeof mbuf, mlist, &o.n_metrics, "metrics")) return EL_EXIT_USAGE;
         o.metrics = mlist;
     }
 
     char lbuf[1024];
     const char *llist[MAX_METRICS];
     if (lenses) {
-        snprintf(lbuf, sizeof lbuf, "%s", lenses);
-        char *save = NULL;
-        for (char *t = strtok_r(lbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            if (o.n_lenses == MAX_METRICS) { fprintf(stderr, "equitylens report: too many lenses\n"); return EL_EXIT_USAGE; }
-            llist[o.n_lenses++] = t;
-        }
+        if (split_list(lenses, lbuf, sizeof lbuf, llist, &o.n_lenses, "lenses")) return EL_EXIT_USAGE;
         o.lenses = llist;
         if (!o.n_lenses) { fprintf(stderr, "equitylens report: --lenses is empty\n"); return EL_EXIT_USAGE; }
     }
