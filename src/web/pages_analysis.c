@@ -168,13 +168,19 @@ static void ctx_free(page_ctx *c)
 
 /* ------------------------------------------------------------ lookups */
 
-static json_t *find_lens(json_t *doc, const char *lens)
+/* the first object of the array arr whose string field is value; NULL if none */
+static json_t *find_by(json_t *arr, const char *field, const char *value)
 {
     size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(doc, "lenses"), i, l)
-        if (!strcmp(jstr(l, "lens"), lens)) return l;
+    json_t *x;
+    json_array_foreach(arr, i, x)
+        if (!strcmp(jstr(x, field), value)) return x;
     return NULL;
+}
+
+static json_t *find_lens(json_t *doc, const char *lens)
+{
+    return find_by(json_object_get(doc, "lenses"), "lens", lens);
 }
 
 static void stratum_key(json_t *res, char *buf, size_t cap)
@@ -199,20 +205,13 @@ static json_t *find_result(json_t *doc, const char *metric, const char *lens, co
 
 static const char *group_label(json_t *lens, const char *key)
 {
-    size_t i;
-    json_t *g;
-    json_array_foreach(json_object_get(lens, "groups"), i, g)
-        if (!strcmp(jstr(g, "key"), key)) return jstr(g, "label")[0] ? jstr(g, "label") : key;
-    return key;
+    json_t *g = find_by(json_object_get(lens, "groups"), "key", key);
+    return g && jstr(g, "label")[0] ? jstr(g, "label") : key;
 }
 
 static json_t *find_gap(json_t *res, const char *key)
 {
-    size_t i;
-    json_t *g;
-    json_array_foreach(json_object_get(res, "gaps"), i, g)
-        if (!strcmp(jstr(g, "key"), key)) return g;
-    return NULL;
+    return find_by(json_object_get(res, "gaps"), "key", key);
 }
 
 /* Pick metric / lens defaults present in the document. */
