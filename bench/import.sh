@@ -10,15 +10,9 @@
 #   BIN=build/equitylens OUT=bench/out SUMMARY=bench/out/summary.md sh bench/import.sh
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-OUT=${OUT:-$ROOT/bench/out}
-SUMMARY=${SUMMARY:-$OUT/summary.md}
 ROWS=${BENCH_ROWS:-10000000}
 REPEAT=${BENCH_IMPORT_REPEAT:-1}
-: "${BIN:?set BIN to the equitylens binary}"
-mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
-skip_unless_built import "import"
-skip_unless_built synth "import (needs synth)"
 IN=$OUT/import_appointments_$ROWS.csv
 if [ ! -s "$IN" ]; then
     echo "import: writing $ROWS synthetic appointments to $IN"

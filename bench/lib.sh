@@ -1,7 +1,14 @@
 # bench/lib.sh — helpers sourced by the bench scripts (POSIX sh).
 #   best_of N NAME CMD...   run CMD N times; append "NAME best_wall_s max_rss_kib exit"
 #                           to ${TIMES:-$OUT/dna_times.txt}; prints one line.
-#   skip_unless_built SUB   exit 0 with a message if `$BIN SUB` is still the placeholder.
+# Sourcing it also sets the defaults every entry script shares (run.sh sets
+# them itself first): OUT (bench/out), SUMMARY ($OUT/summary.md), and checks BIN.
+# The sourcing script sets ROOT (the repository) before sourcing.
+OUT=${OUT:-$ROOT/bench/out}
+SUMMARY=${SUMMARY:-$OUT/summary.md}
+: "${BIN:?set BIN to the equitylens binary}"
+mkdir -p "$OUT"
+
 now_ns() { date +%s%N; }
 
 best_of() {
@@ -28,12 +35,4 @@ best_of() {
     printf '  %-12s %8s s  peak RSS %7d KiB  exit %d%s\n' "$_name" "$_s" "$_rss" "$_rc" \
         "$([ "$_n" -gt 1 ] && echo "  (best of $_n)")"
     [ "$_rc" -eq 0 ] || { echo "  $_name stderr:"; tail -n 5 "$OUT/$_name.stderr" | sed 's/^/    /'; }
-}
-
-skip_unless_built() {
-    if "$BIN" "$1" --help 2>&1 | grep -q "not built yet"; then
-        echo "bench: SKIP $2: \`equitylens $1\` is not built yet"
-        echo "- $2: skipped (\`equitylens $1\` not built yet)" >> "$SUMMARY"
-        exit 0
-    fi
 }

@@ -9,15 +9,8 @@
 # or alone: BIN=build/equitylens OUT=bench/out SUMMARY=bench/out/summary.md sh bench/report.sh
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-OUT=${OUT:-$ROOT/bench/out}
-SUMMARY=${SUMMARY:-$OUT/summary.md}
 N=${BENCH_WL_ROWS:-500000}
-: "${BIN:?set BIN to the equitylens binary}"
-mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
-skip_unless_built synth "report (needs synth)"
-skip_unless_built analyse "report (needs analyse)"
-skip_unless_built report "report"
 IN=$OUT/waiting_list_$N.csv
 if [ ! -s "$IN" ]; then
     echo "report: writing $N synthetic waiting-list pathways to $IN"

@@ -6,7 +6,7 @@
 #    pandas, and `cat FILE > /dev/null`; checks that every tool's counts per
 #    group are EXACTLY equal, prints times, ratios and peak memory.
 # 2. The other bench entries (bench/*.sh): import, SII, WHO measures, report,
-#    API load; each skips with a message when its subcommand is not built.
+#    API load.
 #
 # It installs the peers itself when missing: Debian r-cran-data.table,
 # python3-pandas and time (apt-get, as root), and npm @duckdb/node-api into
@@ -72,20 +72,10 @@ install_peers() {
 }
 
 # ---------------------------------------------------------------- data
-gen_appointments() {   # $1 = rows, $2 = output file
+gen_appointments() {   # $1 = rows, $2 = output file (equitylens synth; reused if present)
     if [ -s "$2" ]; then return 0; fi
-    if "$BIN" synth --help >/dev/null 2>&1; then
-        echo "bench: equitylens synth --kind appointments --rows $1 --seed 1 > $2"
-        if "$BIN" synth --kind appointments --rows "$1" --seed 1 --out "$2" >/dev/null 2>&1 && [ -s "$2" ]; then
-            return 0
-        fi
-        echo "bench: synth failed; using bench/gen_appointments.c instead"
-        rm -f "$2"
-    else
-        echo "bench: equitylens synth not built yet; generating with bench/gen_appointments.c"
-    fi
-    cc -O2 -o "$OUT/gen_appointments" "$ROOT/bench/gen_appointments.c" || return 1
-    "$OUT/gen_appointments" "$1" 1 "$IMD" > "$2.tmp" && mv "$2.tmp" "$2"
+    echo "bench: equitylens synth --kind appointments --rows $1 --seed 1 > $2"
+    "$BIN" synth --kind appointments --rows "$1" --seed 1 --out "$2" >/dev/null || { rm -f "$2"; return 1; }
 }
 
 # ---------------------------------------------------------------- DNA job

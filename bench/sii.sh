@@ -7,12 +7,7 @@
 #   BIN=build/equitylens OUT=bench/out SUMMARY=bench/out/summary.md sh bench/sii.sh
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-OUT=${OUT:-$ROOT/bench/out}
-SUMMARY=${SUMMARY:-$OUT/summary.md}
-: "${BIN:?set BIN to the equitylens binary}"
-mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
-skip_unless_built ci "SII (ci --method sii)"
 IN=$OUT/sii_deciles.csv
 IN1K=$OUT/sii_deciles_100groups.csv
 awk 'BEGIN {

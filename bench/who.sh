@@ -7,13 +7,8 @@
 # alone: BIN=build/equitylens OUT=bench/out SUMMARY=bench/out/summary.md sh bench/who.sh
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-OUT=${OUT:-$ROOT/bench/out}
-SUMMARY=${SUMMARY:-$OUT/summary.md}
 PY=${PY:-python3}
-: "${BIN:?set BIN to the equitylens binary}"
-mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
-skip_unless_built summarise "WHO summary measures"
 IN=$OUT/who_blocks.csv
 $PY - "$IN" <<'PY'
 import random, sys
