@@ -309,6 +309,20 @@ static void explorer_chart(el_strbuf *b, json_t *doc, json_t *res, json_t *lens)
     free(g);
 }
 
+
+/* The count, events (proportions only) and value-with-interval cells of one
+ * row of the explorer table: the same for a group and for the "All" row. */
+static void value_cells(el_strbuf *b, json_t *row, int prop, int dec, const char *mask)
+{
+    el_strbuf_put(b, "<td class=\"nhsuk-table__cell el-num\">");
+    cell_count(b, row, json_object_get(row, "n"), mask);
+    if (prop) {
+        el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
+        cell_count(b, row, json_object_get(row, "numerator"), mask);
+    }
+    el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
+    cell_interval(b, row, row, dec, mask);
+}
 static void explorer_table(el_strbuf *b, json_t *doc, json_t *res, json_t *lens)
 {
     int dec = decimals_of(doc);
@@ -336,14 +350,8 @@ static void explorer_table(el_strbuf *b, json_t *doc, json_t *res, json_t *lens)
         el_strbuf_put(b, "<tr class=\"nhsuk-table__row\"><th scope=\"row\" class=\"nhsuk-table__cell\">");
         el_strbuf_esc(b, group_label(lens, key));
         if (ref[0] && !strcmp(key, ref)) el_strbuf_put(b, " <strong class=\"nhsuk-tag nhsuk-tag--grey\">reference</strong>");
-        el_strbuf_put(b, "</th><td class=\"nhsuk-table__cell el-num\">");
-        cell_count(b, v, json_object_get(v, "n"), mask);
-        if (prop) {
-            el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
-            cell_count(b, v, json_object_get(v, "numerator"), mask);
-        }
-        el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
-        cell_interval(b, v, v, dec, mask);
+        el_strbuf_put(b, "</th>");
+        value_cells(b, v, prop, dec, mask);
         el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
         if (gap) cell_interval(b, gap, json_object_get(gap, "difference"), dec, mask);
         el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
@@ -361,15 +369,8 @@ static void explorer_table(el_strbuf *b, json_t *doc, json_t *res, json_t *lens)
         el_strbuf_put(b, "</td></tr>\n");
     }
     json_t *ov = json_object_get(res, "overall");
-    el_strbuf_put(b, "<tr class=\"nhsuk-table__row\"><th scope=\"row\" class=\"nhsuk-table__cell\">All</th>"
-                     "<td class=\"nhsuk-table__cell el-num\">");
-    cell_count(b, ov, json_object_get(ov, "n"), mask);
-    if (prop) {
-        el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
-        cell_count(b, ov, json_object_get(ov, "numerator"), mask);
-    }
-    el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell el-num\">");
-    cell_interval(b, ov, ov, dec, mask);
+    el_strbuf_put(b, "<tr class=\"nhsuk-table__row\"><th scope=\"row\" class=\"nhsuk-table__cell\">All</th>");
+    value_cells(b, ov, prop, dec, mask);
     el_strbuf_put(b, "</td><td class=\"nhsuk-table__cell\"></td><td class=\"nhsuk-table__cell\"></td>"
                      "<td class=\"nhsuk-table__cell\"></td><td class=\"nhsuk-table__cell\"></td></tr>\n</tbody></table></div>\n");
 }
